@@ -1,0 +1,132 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { AGENT_NAME_PATTERN, Tier } from '../vocabulary';
+
+/**
+ * The agent YAML format (agents/*.yaml). Part of the public contract: users write these files.
+ * Field defaults are applied by the loader (libs/agents), not here.
+ */
+
+export const ModelProviderName = {
+  OpenAI: 'openai',
+  OpenAICompatible: 'openai-compatible',
+  Anthropic: 'anthropic',
+  Scripted: 'scripted',
+} as const;
+export type ModelProviderName = (typeof ModelProviderName)[keyof typeof ModelProviderName];
+
+export class ScriptedToolCall {
+  @IsString() name!: string;
+  @IsOptional() @IsObject() args?: Record<string, unknown>;
+}
+
+export class ScriptedUsage {
+  @IsOptional() @IsInt() @Min(0) inputTokens?: number;
+  @IsOptional() @IsInt() @Min(0) outputTokens?: number;
+  @IsOptional() @IsInt() @Min(0) cachedInputTokens?: number;
+  @IsOptional() @IsInt() @Min(0) reasoningTokens?: number;
+}
+
+/** One deterministic model turn of the `scripted` provider. */
+export class ScriptedTurn {
+  @IsOptional() @IsString() text?: string;
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ScriptedToolCall)
+  toolCalls?: ScriptedToolCall[];
+  @IsOptional() @ValidateNested() @Type(() => ScriptedUsage) usage?: ScriptedUsage;
+}
+
+export class ModelPrice {
+  /** Dollars per million input tokens. */
+  @IsNumber() @Min(0) inputPerMTok!: number;
+  /** Dollars per million output tokens. */
+  @IsNumber() @Min(0) outputPerMTok!: number;
+  @IsOptional() @IsNumber() @Min(0) cachedInputPerMTok?: number;
+  @IsOptional() @IsNumber() @Min(0) reasoningPerMTok?: number;
+}
+
+export class ModelSpec {
+  @IsIn(Object.values(ModelProviderName)) provider!: ModelProviderName;
+  /** A pinned model id (dated or versioned). */
+  @IsString() @MaxLength(200) id!: string;
+  @IsOptional() @IsInt() @Min(1) @Max(1_000_000) maxOutputTokens?: number;
+  /** For `openai-compatible`: the server's base URL. */
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) baseUrl?: string;
+  /** Allow a floating alias id (e.g. `gpt-4o`); refused otherwise. */
+  @IsOptional() @IsBoolean() allowAlias?: boolean;
+  @IsOptional() @ValidateNested() @Type(() => ModelPrice) price?: ModelPrice;
+  /** For `scripted`: the turns, in order. */
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ScriptedTurn)
+  script?: ScriptedTurn[];
+}
+
+export class HttpToolSpec {
+  @IsUrl({ require_tld: false, require_protocol: true }) url!: string;
+  @IsOptional() @IsIn(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) method?: string;
+  /** Header name → name of a secret (never the secret itself). */
+  @IsOptional() @IsObject() headers?: Record<string, string>;
+}
+
+export class ToolSpec {
+  @Matches(/^[a-zA-Z][a-zA-Z0-9_.-]{0,63}$/) name!: string;
+  @IsIn(Object.values(Tier)) tier!: Tier;
+  @IsOptional() @IsString() description?: string;
+  /** Safe to retry: repeating the call has no further effect. */
+  @IsOptional() @IsBoolean() idempotent?: boolean;
+  /** `N/sec`, `N/min` or `N/hour`. */
+  @IsOptional() @Matches(/^\d+\/(sec|min|hour)$/) rateLimit?: string;
+  @IsOptional() @IsInt() @Min(1) timeoutMs?: number;
+  @IsOptional() @ValidateNested() @Type(() => HttpToolSpec) http?: HttpToolSpec;
+  /** JSON Schema of the arguments. */
+  @IsOptional() @IsObject() input?: Record<string, unknown>;
+}
+
+export class LimitsSpec {
+  @IsOptional() @IsInt() @Min(1) @Max(1000) maxSteps?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(10_000) maxToolCalls?: number;
+  @IsOptional() @IsInt() @Min(1) maxTokens?: number;
+  @IsOptional() @IsNumber() @Min(0) maxCostUsd?: number;
+  @IsOptional() @IsInt() @Min(1) timeoutMs?: number;
+  /** Longest accepted `run.start` input, in characters. */
+  @IsOptional() @IsInt() @Min(1) maxInputChars?: number;
+}
+
+export class PermissionRule {
+  @IsString() role!: string;
+  /** Glob over tool names. */
+  @IsString() tool!: string;
+  @IsOptional() @IsString() resource?: string;
+  @IsIn(['allow', 'deny', 'ask']) effect!: 'allow' | 'deny' | 'ask';
+}
+
+export class AgentSpec {
+  @Matches(AGENT_NAME_PATTERN, { message: 'name must be lower-case letters, digits and "-"' })
+  name!: string;
+  @IsOptional() @IsString() description?: string;
+  @ValidateNested() @Type(() => ModelSpec) model!: ModelSpec;
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ModelSpec)
+  fallbacks?: ModelSpec[];
+  @IsString() @MaxLength(100_000) instructions!: string;
+  @IsArray() @ArrayMaxSize(256) @ValidateNested({ each: true }) @Type(() => ToolSpec)
+  tools!: ToolSpec[];
+  @IsOptional() @ValidateNested() @Type(() => LimitsSpec) limits?: LimitsSpec;
+  @IsOptional() @IsInt() @Min(0) @Max(3) autonomy?: number;
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => PermissionRule)
+  permissions?: PermissionRule[];
+  @IsOptional() @IsObject() guardrails?: Record<string, unknown>;
+}

@@ -1,0 +1,73 @@
+import {
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Min,
+} from 'class-validator';
+import { REASON_PATTERN, Tier } from '../vocabulary';
+
+const TIERS = Object.values(Tier);
+
+export class ToolRequested {
+  @IsString() callId!: string;
+  @IsString() tool!: string;
+  @IsIn(TIERS) tier!: Tier;
+  /** Arguments as proposed, redacted. */
+  @IsObject() args!: Record<string, unknown>;
+  /** The model turn that proposed the call. */
+  @IsInt() @Min(1) step!: number;
+}
+
+export class ToolDenied {
+  @IsString() callId!: string;
+  @IsString() tool!: string;
+  @Matches(REASON_PATTERN) reason!: string;
+  @IsString() message!: string;
+  /** The permission rule or switch that fired, when one did. */
+  @IsOptional() @IsString() rule?: string;
+}
+
+export class ToolStarted {
+  @IsString() callId!: string;
+  @IsString() tool!: string;
+  @IsInt() @Min(1) attempt!: number;
+  /** `<runId>:<callId>`, handed to the tool. */
+  @IsString() idempotencyKey!: string;
+  /** ISO time after which an unanswered call has an unknown outcome. */
+  @IsString() deadline!: string;
+  @IsBoolean() dryRun!: boolean;
+}
+
+export class ToolCompleted {
+  @IsString() callId!: string;
+  @IsString() tool!: string;
+  /** The tool's result (redacted), any JSON value. */
+  @IsDefined() result!: unknown;
+  @IsNumber() @Min(0) latencyMs!: number;
+  @IsBoolean() dryRun!: boolean;
+}
+
+export class ToolFailed {
+  @IsString() callId!: string;
+  @IsString() tool!: string;
+  @Matches(REASON_PATTERN) reason!: string;
+  @IsString() error!: string;
+  @IsBoolean() retryable!: boolean;
+  @IsOptional() @IsNumber() @Min(0) latencyMs?: number;
+}
+
+export class GuardrailTriggered {
+  @IsString() ruleId!: string;
+  /** `input`, `output` or `tool_args`. */
+  @IsIn(['input', 'output', 'tool_args']) stage!: 'input' | 'output' | 'tool_args';
+  /** `block`, `redact` or `escalate`. */
+  @IsIn(['block', 'redact', 'escalate']) action!: 'block' | 'redact' | 'escalate';
+  @IsOptional() @IsString() callId?: string;
+  @IsOptional() @IsString() detail?: string;
+}

@@ -1,0 +1,71 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError as ClassValidationError } from 'class-validator';
+import { COMMANDS, type CommandBody } from './commands';
+import { EventEnvelope, type TetherEvent } from './events/envelope';
+import { EVENT_DATA, SCHEMA_VERSION, isEventType, type EventType } from './events/registry';
+import { CommandName } from './subjects';
+import { upcast } from './upcasters';
+
+/** The result of parsing untrusted input: never throws for bad input. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: string[] };
+
+const OPTIONS = { forbidUnknownValues: true, validationError: { target: false, value: false } };
+
+function flatten(errors: ClassValidationError[], path = ''): string[] {
+  return errors.flatMap((e) => {
+    const here = path ? `${path}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? `${path ? path + '.' : ''}${m}` : `${here}: ${m}`));
+    return [...own, ...flatten(e.children ?? [], here)];
+  });
+}
+
+/** Validates a plain object against a contract class. */
+export function parseAs<T extends object>(cls: new () => T, plain: unknown): Parsed<T> {
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
+    return { ok: false, problems: ['body must be a JSON object'] };
+  }
+  const instance = plainToInstance(cls, plain);
+  const errors = validateSync(instance, OPTIONS);
+  return errors.length ? { ok: false, problems: flatten(errors) } : { ok: true, value: instance };
+}
+
+export function parseJson(bytes: Uint8Array | string): Parsed<unknown> {
+  try {
+    const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
+    return { ok: true, value: JSON.parse(text) };
+  } catch (err) {
+    return { ok: false, problems: [`body is not valid JSON: ${(err as Error).message}`] };
+  }
+}
+
+export function parseCommand<N extends CommandName>(name: N, plain: unknown): Parsed<CommandBody<N>> {
+  return parseAs(COMMANDS[name] as unknown as new () => CommandBody<N>, plain);
+}
+
+/** Validates an envelope and its data by type, upcasting older schema versions first. */
+export function parseEvent(plain: unknown): Parsed<TetherEvent> {
+  const envelope = parseAs(EventEnvelope, plain);
+  if (!envelope.ok) return envelope;
+  const env = envelope.value;
+  if (!isEventType(env.type)) return { ok: false, problems: [`unknown event type "${env.type}"`] };
+  const type: EventType = env.type;
+  const current = SCHEMA_VERSION[type];
+  if (env.schemaVersion > current) {
+    return { ok: false, problems: [`${type} schemaVersion ${env.schemaVersion} is newer than ${current}`] };
+  }
+  let raw = env.data as Record<string, unknown>;
+  if (env.schemaVersion < current) {
+    try {
+      raw = upcast(type, env.schemaVersion, raw, current);
+    } catch (err) {
+      return { ok: false, problems: [(err as Error).message] };
+    }
+  }
+  const data = parseAs(EVENT_DATA[type] as new () => object, raw);
+  if (!data.ok) return { ok: false, problems: data.problems.map((p) => `data.${p}`) };
+  return {
+    ok: true,
+    value: { ...env, schemaVersion: current, data: data.value } as unknown as TetherEvent,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Every subject, stream and durable consumer name of the bus is built here and nowhere else.
+ * `<P>` is the prefix (TETHER_PREFIX, default `tether`).
+ */
+
+/** A subject token: tenant ids and run ids must be one token, so `.`, `*`, `>` and spaces are excluded. */
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const PREFIX_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
+export const DEFAULT_PREFIX = 'tether';
+
+export const CommandName = {
+  RunStart: 'run.start',
+  RunCancel: 'run.cancel',
+  ApprovalDecide: 'approval.decide',
+} as const;
+export type CommandName = (typeof CommandName)[keyof typeof CommandName];
+
+export const Header = {
+  MsgId: 'Nats-Msg-Id',
+  ExpectedLastSubjectSeq: 'Nats-Expected-Last-Subject-Sequence',
+  Type: 'Tether-Type',
+  TraceParent: 'traceparent',
+  TraceState: 'tracestate',
+} as const;
+
+export interface StreamNames {
+  cmd: string;
+  evt: string;
+  ctl: string;
+}
+
+export function assertPrefix(prefix: string): string {
+  if (!PREFIX_PATTERN.test(prefix)) {
+    throw new Error(
+      `TETHER_PREFIX "${prefix}" is not valid: use 1-32 lower-case letters, digits, "_" or "-", starting with a letter`,
+    );
+  }
+  return prefix;
+}
+
+export function isToken(value: unknown): value is string {
+  return typeof value === 'string' && TOKEN_PATTERN.test(value);
+}
+
+export function streamNames(prefix: string): StreamNames {
+  const p = prefix.toUpperCase().replace(/-/g, '_');
+  return { cmd: `${p}_CMD`, evt: `${p}_EVT`, ctl: `${p}_CTL` };
+}
+
+export const subjects = {
+  /** `<P>.cmd.<tenant>.<command>`, e.g. `tether.cmd.acme.run.start`. */
+  command: (prefix: string, tenant: string, command: CommandName) => `${prefix}.cmd.${tenant}.${command}`,
+  /** Every command of every tenant of one kind, for a consumer filter. */
+  commandFilter: (prefix: string, command: CommandName | '>') => `${prefix}.cmd.*.${command}`,
+  /** `<P>.evt.<tenant>.<runId>`: every event of one run, in order. */
+  run: (prefix: string, tenant: string, runId: string) => `${prefix}.evt.${tenant}.${runId}`,
+  /** Every run of one tenant (`tenant` may be `*`). */
+  tenantEvents: (prefix: string, tenant: string) => `${prefix}.evt.${tenant}.>`,
+  allEvents: (prefix: string) => `${prefix}.evt.>`,
+  allCommands: (prefix: string) => `${prefix}.cmd.>`,
+  allControl: (prefix: string) => `${prefix}.ctl.>`,
+  /** `<P>.ctl.<tenant>.rejected`: commands that could not be parsed at all. */
+  rejectedCommands: (prefix: string, tenant: string) => `${prefix}.ctl.${tenant}.rejected`,
+  /** Internal request/reply between services (core NATS, not stored). */
+  service: (prefix: string, service: string, operation: string) => `${prefix}.svc.${service}.${operation}`,
+} as const;
+
+/** Parses `<P>.cmd.<tenant>.<command…>`; undefined when the subject is not a command subject. */
+export function parseCommandSubject(
+  prefix: string,
+  subject: string,
+): { tenant: string; command: string } | undefined {
+  const head = `${prefix}.cmd.`;
+  if (!subject.startsWith(head)) return undefined;
+  const rest = subject.slice(head.length);
+  const dot = rest.indexOf('.');
+  if (dot <= 0) return undefined;
+  return { tenant: rest.slice(0, dot), command: rest.slice(dot + 1) };
+}
+
+/** Parses `<P>.evt.<tenant>.<runId>`. */
+export function parseRunSubject(
+  prefix: string,
+  subject: string,
+): { tenant: string; runId: string } | undefined {
+  const parts = subject.split('.');
+  if (parts.length !== 4 || parts[0] !== prefix || parts[1] !== 'evt') return undefined;
+  return { tenant: parts[2], runId: parts[3] };
+}
+
+/** Durable consumers are named `<service>-<purpose>`. */
+export function consumerName(service: string, purpose: string): string {
+  return `${service}-${purpose}`;
+}
