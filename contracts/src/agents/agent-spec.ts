@@ -130,3 +130,18 @@ export class AgentSpec {
   permissions?: PermissionRule[];
   @IsOptional() @IsObject() guardrails?: Record<string, unknown>;
 }
+
+/** Limits with every default applied. */
+export type ResolvedLimits = Required<Omit<LimitsSpec, 'maxCostUsd'>> & Pick<LimitsSpec, 'maxCostUsd'>;
+
+/**
+ * An agent as loaded: its spec with defaults applied and the content hash of the whole bundle.
+ * Every run records the release it executes.
+ */
+export interface AgentRelease {
+  name: string;
+  /** `rel_` + the first 16 hex characters of the SHA-256 of the canonical spec. */
+  release: string;
+  spec: AgentSpec;
+  limits: ResolvedLimits;
+}
