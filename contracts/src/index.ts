@@ -1,3 +1,5 @@
+// Decorator metadata must be available before any contract class is defined.
+import 'reflect-metadata';
 export * from './subjects';
 export * from './vocabulary';
 export * from './commands';

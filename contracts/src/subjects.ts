@@ -61,6 +61,8 @@ export const subjects = {
   allControl: (prefix: string) => `${prefix}.ctl.>`,
   /** `<P>.ctl.<tenant>.rejected`: commands that could not be parsed at all. */
   rejectedCommands: (prefix: string, tenant: string) => `${prefix}.ctl.${tenant}.rejected`,
+  /** Messages a durable consumer gave up on, with the error, for operators to inspect and replay. */
+  deadLetter: (prefix: string, durable: string) => `${prefix}.ctl.system.deadletter.${durable}`,
   /** Internal request/reply between services (core NATS, not stored). */
   service: (prefix: string, service: string, operation: string) => `${prefix}.svc.${service}.${operation}`,
 } as const;

@@ -1,0 +1,111 @@
+import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
+import { streamNames, subjects, type StoredEvent, type TetherEvent } from '@tether/contracts';
+import { ConcurrencyError } from '@tether/errors';
+import { assertEvent, decodeEvent, encodeJson, eventHeaders } from './event.codec';
+import { isNotFound } from './streams.provisioner';
+
+export interface Appended {
+  /** Stream sequence of the event (of the original, for a duplicate). */
+  seq: number;
+  /** True when the `Nats-Msg-Id` was already in the log: nothing new was written. */
+  duplicate: boolean;
+}
+
+/** JetStream's "wrong last sequence" API error. */
+const WRONG_LAST_SEQUENCE = 10071;
+
+/**
+ * One run = one subject `<P>.evt.<tenant>.<runId>`. Appends carry the run's last known stream
+ * sequence as `Nats-Expected-Last-Subject-Sequence`, so two writers never both extend one version.
+ */
+export class EventStore {
+  private readonly stream: string;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    readonly prefix: string,
+    private readonly js: JetStreamClient = nc.jetstream(),
+    private jsmCache?: JetStreamManager,
+  ) {
+    this.stream = streamNames(prefix).evt;
+  }
+
+  subjectOf(tenantId: string, runId: string): string {
+    return subjects.run(this.prefix, tenantId, runId);
+  }
+
+  /**
+   * Appends one event. `expectedSeq` is the stream sequence of the run's last event (0 when the
+   * run has none); `undefined` appends unconditionally (only for events that may interleave).
+   */
+  async append(event: TetherEvent, expectedSeq: number | undefined): Promise<Appended> {
+    assertEvent(event);
+    try {
+      const ack = await this.js.publish(this.subjectOf(event.tenantId, event.runId), encodeJson(event), {
+        msgID: event.id,
+        headers: eventHeaders(event),
+        expect: expectedSeq === undefined ? undefined : { lastSubjectSequence: expectedSeq },
+      });
+      return { seq: ack.seq, duplicate: ack.duplicate };
+    } catch (err) {
+      if (isWrongLastSequence(err)) {
+        throw new ConcurrencyError(`run ${event.runId} moved past sequence ${expectedSeq}`, expectedSeq, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** Appends events in order, each expecting the previous one; returns the last sequence. */
+  async appendAll(events: TetherEvent[], expectedSeq: number): Promise<number> {
+    let seq = expectedSeq;
+    for (const event of events) seq = (await this.append(event, seq)).seq;
+    return seq;
+  }
+
+  /** Stream sequence of the run's last event, 0 when the run has none. */
+  async lastSeq(tenantId: string, runId: string): Promise<number> {
+    try {
+      const msg = await (await this.jsm()).streams.getMessage(this.stream, {
+        last_by_subj: this.subjectOf(tenantId, runId),
+      });
+      return msg.seq;
+    } catch (err) {
+      if (isNotFound(err) || /no message found/i.test(String((err as Error).message))) return 0;
+      throw err;
+    }
+  }
+
+  /** Every event of one run, in order, with stream sequences. */
+  async read(tenantId: string, runId: string): Promise<StoredEvent[]> {
+    const last = await this.lastSeq(tenantId, runId);
+    if (last === 0) return [];
+    const consumer = await this.js.consumers.get(this.stream, {
+      filterSubjects: this.subjectOf(tenantId, runId),
+    });
+    const events: StoredEvent[] = [];
+    try {
+      while (true) {
+        const batch = await consumer.fetch({ max_messages: 256, expires: 2_000 });
+        let got = 0;
+        for await (const m of batch) {
+          got++;
+          events.push({ seq: m.seq, event: decodeEvent(m.data) });
+          if (m.seq >= last) return events;
+        }
+        if (got === 0) throw new Error(`read of run ${runId} stalled before sequence ${last}`);
+      }
+    } finally {
+      await consumer.delete().catch(() => undefined);
+    }
+  }
+
+  private async jsm(): Promise<JetStreamManager> {
+    this.jsmCache ??= await this.nc.jetstreamManager();
+    return this.jsmCache;
+  }
+}
+
+export function isWrongLastSequence(err: unknown): boolean {
+  const e = err as { api_error?: { err_code?: number } };
+  return e?.api_error?.err_code === WRONG_LAST_SEQUENCE || /wrong last sequence/i.test(String((err as Error)?.message));
+}
