@@ -6,3 +6,5 @@ export * from './durable.consumer';
 export * from './trace-context';
 export * from './request.client';
 export * from './nest/jetstream.server';
+export * from './envelope.factory';
+export * from './batch.consumer';

@@ -1,0 +1,101 @@
+import { NestFactory } from '@nestjs/core';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import type { NatsConnection } from 'nats';
+import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
+import { JetStreamServer, connectNats, provisionStreams, type ConsumerBinding } from '@tether/event-store';
+import type { BaseConfig } from './config';
+import { TetherCoreModule } from './core.module';
+import { dataSourceOptions, ensureDatabase, migrate } from './database';
+import { PinoNestLogger, createLogger } from './logger';
+
+export interface ServiceDefinition<C extends BaseConfig = BaseConfig> {
+  config: C;
+  /** The service's own module (controllers, consumers, providers). */
+  module: Type | DynamicModule;
+  entities?: MixedList<Function | string | EntitySchema>;
+  migrations?: MixedList<Function | string>;
+  /** Durable consumers feeding this service's `@EventPattern` handlers. */
+  consumers?: ConsumerBinding[];
+}
+
+export interface RunningService {
+  app: INestApplication;
+  nc: NatsConnection;
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots a service: NATS (streams provisioned), Postgres (database created, migrations run under
+ * a lock), the Nest app with its JetStream transport, and HTTP for health. Used by main.ts and
+ * by integration tests alike.
+ */
+export async function startService(def: ServiceDefinition): Promise<RunningService> {
+  const { config } = def;
+  const logger = createLogger(config.service, config.logLevel);
+  const nc = await connectNats({ url: config.natsUrl, name: `${config.service}@${config.version}#${process.pid}` });
+  await provisionStreams(await nc.jetstreamManager(), config.prefix, {
+    duplicateWindowMs: 120_000,
+    replicas: config.streamReplicas,
+  });
+
+  await ensureDatabase(config.databaseUrl);
+  const dataSource = new DataSource(
+    dataSourceOptions({
+      url: config.databaseUrl,
+      service: config.service,
+      entities: def.entities ?? [],
+      migrations: def.migrations ?? [],
+    }),
+  );
+  await dataSource.initialize();
+  const applied = await migrate(dataSource, `tether-migrations-${config.service}`);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+
+  const app = await NestFactory.create(
+    { module: class ServiceRoot {}, imports: [TetherCoreModule.forRoot({ config, nc, dataSource, logger }), def.module] },
+    { logger: new PinoNestLogger(logger), abortOnError: false },
+  );
+  app.connectMicroservice(
+    { strategy: new JetStreamServer({ nc, prefix: config.prefix, service: config.service, consumers: def.consumers ?? [] }) },
+    { inheritAppConfig: true },
+  );
+  await app.startAllMicroservices();
+  await app.listen(config.http.port, config.http.host);
+  logger.info({ port: config.http.port, prefix: config.prefix }, `${config.service} ready`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    nc,
+    dataSource,
+    close: () =>
+      (closing ??= (async () => {
+        await app.close();
+        await nc.drain().catch(() => undefined);
+        if (dataSource.isInitialized) await dataSource.destroy();
+      })()),
+  };
+}
+
+/** main.ts entry: start, then stop cleanly on SIGINT/SIGTERM (drain NATS, finish in-flight work). */
+export async function runService(def: ServiceDefinition): Promise<void> {
+  let service: RunningService;
+  try {
+    service = await startService(def);
+  } catch (err) {
+    console.error(`${def.config.service} failed to start: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  const stop = async (signal: string) => {
+    const timer = setTimeout(() => process.exit(1), 10_000);
+    timer.unref();
+    try {
+      await service.close();
+    } finally {
+      process.exit(signal === 'SIGINT' || signal === 'SIGTERM' ? 0 : 1);
+    }
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

@@ -1,0 +1,46 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import type { Msg } from 'nats';
+import { parseJson } from '@tether/contracts';
+import { ValidationError } from '@tether/errors';
+import { ProjectEventsHandler } from '../../application/project-events.handler';
+import { RunQueries } from '../persistence/run.queries';
+import { ProjectorConsumer } from './projector.consumer';
+
+function body(msg: Msg): Record<string, unknown> {
+  const parsed = parseJson(msg.data);
+  if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null) throw new ValidationError('request body must be a JSON object');
+  return parsed.value as Record<string, unknown>;
+}
+
+/** Request/reply on `<P>.svc.trace-store.<op>`: queries are always scoped to one tenant. */
+@Controller()
+export class TraceQueryController {
+  constructor(
+    private readonly queries: RunQueries,
+    private readonly projector: ProjectorConsumer,
+    private readonly project: ProjectEventsHandler,
+  ) {}
+
+  @MessagePattern('run.get')
+  getRun(@Payload() msg: Msg) {
+    const { tenantId, runId } = body(msg);
+    return this.queries.getRun(String(tenantId), String(runId));
+  }
+
+  @MessagePattern('run.events')
+  getEvents(@Payload() msg: Msg) {
+    const { tenantId, runId } = body(msg);
+    return this.queries.getEvents(String(tenantId), String(runId));
+  }
+
+  @MessagePattern('rebuild')
+  async rebuild() {
+    return { lastSeq: await this.projector.rebuild() };
+  }
+
+  @MessagePattern('status')
+  async status() {
+    return { checkpoint: await this.project.checkpoint(), lastSeq: await this.projector.lastLogSeq() };
+  }
+}

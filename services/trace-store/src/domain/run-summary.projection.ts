@@ -1,0 +1,132 @@
+import { isTerminalType, type TetherEvent } from '@tether/contracts';
+
+/** One row of `trace_runs`: what an operator asks first about a run. */
+export interface RunSummary {
+  tenantId: string;
+  runId: string;
+  agent: string | null;
+  release: string | null;
+  userId: string | null;
+  mode: string | null;
+  status: string;
+  outcome: string | null;
+  reason: string | null;
+  message: string | null;
+  output: string | null;
+  steps: number;
+  toolCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+  /** Highest stream sequence applied. */
+  lastSeq: number;
+  /** Sequence of the event that set `status`: a late, older event never overwrites it. */
+  statusSeq: number;
+  eventCount: number;
+}
+
+export function emptySummary(tenantId: string, runId: string): RunSummary {
+  return {
+    tenantId,
+    runId,
+    agent: null,
+    release: null,
+    userId: null,
+    mode: null,
+    status: 'queued',
+    outcome: null,
+    reason: null,
+    message: null,
+    output: null,
+    steps: 0,
+    toolCalls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    startedAt: null,
+    endedAt: null,
+    durationMs: null,
+    lastSeq: 0,
+    statusSeq: 0,
+    eventCount: 0,
+  };
+}
+
+const TERMINAL_STATUS: Record<string, string> = {
+  'run.completed': 'completed',
+  'run.failed': 'failed',
+  'run.aborted': 'aborted',
+  'run.cancelled': 'cancelled',
+  'run.rejected': 'rejected',
+};
+
+function statusAfter(event: TetherEvent): string | undefined {
+  if (isTerminalType(event.type)) return TERMINAL_STATUS[event.type];
+  switch (event.type) {
+    case 'run.started':
+    case 'tool.completed':
+    case 'tool.failed':
+    case 'tool.denied':
+    case 'approval.granted':
+    case 'approval.denied':
+    case 'approval.expired':
+      return 'running';
+    case 'tool.requested':
+      return 'waiting_for_tool';
+    case 'approval.requested':
+      return 'waiting_for_approval';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Applies one event (new to the projection) to a run's summary. Counters add up and the status
+ * follows the highest-sequence event, so the result does not depend on arrival order: replaying
+ * the log in any batching gives the same row.
+ */
+export function applyToSummary(summary: RunSummary, event: TetherEvent, seq: number): RunSummary {
+  const next = { ...summary, eventCount: summary.eventCount + 1, lastSeq: Math.max(summary.lastSeq, seq) };
+  const status = statusAfter(event);
+  const terminalAlready = ['completed', 'failed', 'aborted', 'cancelled', 'rejected'].includes(summary.status);
+  if (status && seq > summary.statusSeq && !(terminalAlready && !isTerminalType(event.type))) {
+    next.status = status;
+    next.statusSeq = seq;
+  }
+  switch (event.type) {
+    case 'run.started':
+      next.agent = event.data.agent;
+      next.release = event.data.release;
+      next.userId = event.data.userId;
+      next.mode = event.data.mode;
+      next.startedAt = event.time;
+      break;
+    case 'model.responded':
+      next.steps += 1;
+      next.inputTokens += event.data.usage.inputTokens;
+      next.outputTokens += event.data.usage.outputTokens;
+      next.costUsd = Math.round((next.costUsd + event.data.costUsd) * 1e8) / 1e8;
+      break;
+    case 'tool.requested':
+      next.toolCalls += 1;
+      break;
+    case 'run.rejected':
+      next.agent ??= event.data.agent ?? null;
+      break;
+    default:
+      break;
+  }
+  if (isTerminalType(event.type)) {
+    const data = event.data as { outcome: string; reason: string; message: string; output?: string };
+    next.outcome = data.outcome;
+    next.reason = data.reason;
+    next.message = data.message;
+    next.output = data.output ?? null;
+    next.endedAt = event.time;
+    next.durationMs = next.startedAt ? Date.parse(event.time) - Date.parse(next.startedAt) : null;
+  }
+  return next;
+}

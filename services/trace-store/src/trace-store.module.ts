@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { ProjectorConsumer } from './adapters/nats/projector.consumer';
+import { TraceQueryController } from './adapters/nats/trace-query.controller';
+import { ProjectionCheckpointEntity } from './adapters/persistence/projection-checkpoint.entity';
+import { TraceEventEntity } from './adapters/persistence/trace-event.entity';
+import { TraceRunEntity } from './adapters/persistence/trace-run.entity';
+import { RunQueries } from './adapters/persistence/run.queries';
+import { TraceTables1763700000000 } from './adapters/persistence/migrations/1763700000000-trace-tables';
+import { ProjectEventsHandler } from './application/project-events.handler';
+import type { ServiceDefinition } from '@tether/service-kit';
+import type { BaseConfig } from '@tether/service-kit';
+
+@Module({
+  controllers: [TraceQueryController],
+  providers: [ProjectEventsHandler, ProjectorConsumer, RunQueries],
+})
+export class TraceStoreModule {}
+
+export function traceStoreService(config: BaseConfig): ServiceDefinition {
+  return {
+    config,
+    module: TraceStoreModule,
+    entities: [TraceEventEntity, TraceRunEntity, ProjectionCheckpointEntity],
+    migrations: [TraceTables1763700000000],
+  };
+}
