@@ -1,0 +1,32 @@
+/**
+ * @tether/run-domain: a run as pure code. Fold a run's events with `evolve`/`fold`, ask
+ * `nextAction` what comes next, and turn commands into events with `decide`. Synchronous, no I/O,
+ * no clock, no random ids: time and ids come in with the command and its context.
+ */
+export type { TranscriptEntry } from './transcript';
+export {
+  initialState,
+  isTerminal,
+  isActive,
+  isUnstarted,
+  TERMINAL_STATUSES,
+  type RunStatus,
+  type TerminalStatus,
+  type ActiveStatus,
+  type PendingCall,
+  type PendingCallStatus,
+  type RunFields,
+  type UnstartedRun,
+  type ActiveRun,
+  type EndedRun,
+  type RunState,
+} from './run.state';
+export { evolve, fold } from './run.evolve';
+export {
+  decide,
+  type RunCommand,
+  type ModelResponse,
+  type DecideContext,
+  type DecidedEvent,
+} from './run.decide';
+export { nextAction, type NextAction } from './run.next';

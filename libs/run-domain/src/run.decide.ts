@@ -1,0 +1,521 @@
+import {
+  Outcome,
+  REASON_PATTERN,
+  ReasonCode,
+  RunMode,
+  type AgentRelease,
+  type EventData,
+  type EventType,
+  type RunLimits,
+  type StartRun,
+  type ToolSpec,
+} from '@tether/contracts';
+import { IllegalStateError, ValidationError } from '@tether/errors';
+import { Messages } from './run.messages';
+import { nextAction } from './run.next';
+import {
+  assertNever,
+  isActive,
+  isTerminal,
+  isUnstarted,
+  type ActiveRun,
+  type PendingCall,
+  type RunState,
+} from './run.state';
+
+export interface ModelResponse {
+  /** The exact model id that answered. */
+  model: string;
+  text?: string;
+  toolCalls?: { name: string; args: Record<string, unknown> }[];
+  usage: {
+    inputTokens: number;
+    outputTokens: number;
+    cachedInputTokens: number;
+    reasoningTokens: number;
+  };
+  costUsd: number;
+  latencyMs: number;
+  finishReason: string;
+}
+
+export type RunCommand =
+  | {
+      type: 'StartRun';
+      command: StartRun;
+      tenantId: string;
+      requestId?: string;
+      /** The agent's current release; undefined when no agent of that name is loaded. */
+      release?: AgentRelease;
+    }
+  | { type: 'RequestModel'; provider: string; model: string }
+  | { type: 'RecordModelResponse'; response: ModelResponse }
+  | {
+      type: 'RecordModelFailure';
+      model: string;
+      error: string;
+      retryable: boolean;
+      maxAttempts: number;
+    }
+  | { type: 'CancelRun'; requestedBy: string; reason?: string }
+  | { type: 'StartToolCall'; callId: string; deadline: string; dryRun: boolean }
+  | {
+      type: 'CompleteToolCall';
+      callId: string;
+      result: unknown;
+      latencyMs: number;
+      dryRun: boolean;
+    }
+  | {
+      type: 'FailToolCall';
+      callId: string;
+      reason: string;
+      error: string;
+      retryable: boolean;
+      latencyMs?: number;
+    }
+  /** Aborts with reason `timeout` when now > startedAt + limits.timeoutMs; otherwise decides nothing. */
+  | { type: 'CheckDeadline' };
+
+export interface DecideContext {
+  /** ISO time of the decision; the domain never reads a clock. */
+  now: string;
+  /** The run's release, for tool lookup; required once the model proposes tool calls. */
+  release?: AgentRelease;
+}
+
+/** An event as decided: the caller wraps it in an envelope (id, time, runId, …) to append it. */
+export type DecidedEvent = { [K in EventType]: { type: K; data: EventData<K> } }[EventType];
+
+function event<K extends EventType>(type: K, data: EventData<K>): DecidedEvent {
+  return { type, data } as DecidedEvent;
+}
+
+/**
+ * The events a command leads to, given the run's state. Expected business outcomes (a rejected
+ * start, a limit hit, an unknown tool) are events; a command the state does not allow throws
+ * `IllegalStateError`, and a malformed one `ValidationError`. Never reads a clock or makes ids.
+ */
+export function decide(command: RunCommand, state: RunState, ctx: DecideContext): DecidedEvent[] {
+  switch (command.type) {
+    case 'StartRun':
+      return startRun(command, state);
+    case 'RequestModel':
+      return requestModel(command, state, ctx);
+    case 'RecordModelResponse':
+      return recordModelResponse(command.response, state, ctx);
+    case 'RecordModelFailure':
+      return recordModelFailure(command, state);
+    case 'CancelRun':
+      return cancelRun(command, state);
+    case 'StartToolCall':
+      return startToolCall(command, state);
+    case 'CompleteToolCall':
+      return completeToolCall(command, state);
+    case 'FailToolCall':
+      return failToolCall(command, state);
+    case 'CheckDeadline':
+      return checkDeadline(state, ctx);
+    default:
+      return assertNever(command);
+  }
+}
+
+type Cmd<T extends RunCommand['type']> = Extract<RunCommand, { type: T }>;
+
+function startRun(cmd: Cmd<'StartRun'>, state: RunState): DecidedEvent[] {
+  if (!isUnstarted(state)) {
+    throw new IllegalStateError(
+      `run ${state.runId} already exists (${state.status}); StartRun applies only to a new run`,
+    );
+  }
+  const { command, release, requestId } = cmd;
+  const rejected = (reason: ReasonCode, message: string, problem: string) =>
+    event('run.rejected', {
+      outcome: Outcome.Failed,
+      reason,
+      message,
+      problems: [problem],
+      agent: command.agent,
+      ...(requestId !== undefined && { requestId }),
+    });
+  if (release === undefined) {
+    return [
+      rejected(
+        ReasonCode.UnknownAgent,
+        Messages.unknownAgent(command.agent),
+        `agent "${command.agent}" is not loaded`,
+      ),
+    ];
+  }
+  if (release.name !== command.agent) {
+    throw new ValidationError(
+      `StartRun for agent "${command.agent}" was given the release of "${release.name}"`,
+    );
+  }
+  const max = release.limits.maxInputChars;
+  if (command.input.length > max) {
+    return [
+      rejected(
+        ReasonCode.InputTooLarge,
+        Messages.inputTooLarge(command.input.length, max),
+        `input has ${command.input.length} characters; agent "${release.name}" accepts at most ${max}`,
+      ),
+    ];
+  }
+  return [
+    event('run.started', {
+      agent: release.name,
+      release: release.release,
+      input: command.input,
+      userId: command.userId,
+      roles: command.roles,
+      mode: command.mode ?? RunMode.Live,
+      model: { provider: release.spec.model.provider, id: release.spec.model.id },
+      limits: runLimits(release),
+      ...(command.metadata !== undefined && { metadata: command.metadata }),
+      ...(requestId !== undefined && { requestId }),
+    }),
+  ];
+}
+
+/** The limits a run carries in its log, so a replay enforces the same ones. */
+function runLimits(release: AgentRelease): RunLimits {
+  const l = release.limits;
+  const limits: RunLimits = {
+    maxSteps: l.maxSteps,
+    maxToolCalls: l.maxToolCalls,
+    maxTokens: l.maxTokens,
+    timeoutMs: l.timeoutMs,
+  };
+  if (l.maxCostUsd !== undefined) limits.maxCostUsd = l.maxCostUsd;
+  return limits;
+}
+
+function requestModel(
+  cmd: Cmd<'RequestModel'>,
+  state: RunState,
+  ctx: DecideContext,
+): DecidedEvent[] {
+  const run = requireActive(state, cmd.type);
+  const next = nextAction(run);
+  if (next.kind !== 'call_model') {
+    throw new IllegalStateError(`run ${run.runId} cannot call the model now: ${describe(next)}`);
+  }
+  if (next.step > run.limits.maxSteps) {
+    return [
+      aborted(
+        ReasonCode.MaxSteps,
+        Messages.maxSteps(run.limits.maxSteps),
+        'maxSteps',
+        run.limits.maxSteps,
+      ),
+    ];
+  }
+  if (pastDeadline(run, ctx.now)) return [timedOut(run)];
+  return [
+    event('model.requested', {
+      step: next.step,
+      attempt: next.attempt,
+      provider: cmd.provider,
+      model: cmd.model,
+    }),
+  ];
+}
+
+function recordModelResponse(
+  response: ModelResponse,
+  state: RunState,
+  ctx: DecideContext,
+): DecidedEvent[] {
+  const run = requireAwaitingModel(state, 'RecordModelResponse');
+  const limits = run.limits;
+  const step = run.step + 1;
+  // Call ids come from the turn and position, so a replayed decision yields the same ids.
+  const calls = (response.toolCalls ?? []).map((c, i) => ({
+    callId: `call_${step}_${i}`,
+    name: c.name,
+    args: c.args,
+  }));
+  const { inputTokens, outputTokens, cachedInputTokens, reasoningTokens } = response.usage;
+  const events: DecidedEvent[] = [
+    event('model.responded', {
+      step,
+      model: response.model,
+      ...(response.text !== undefined && { text: response.text }),
+      ...(calls.length > 0 && { toolCalls: calls }),
+      usage: { inputTokens, outputTokens, cachedInputTokens, reasoningTokens },
+      costUsd: response.costUsd,
+      latencyMs: response.latencyMs,
+      finishReason: response.finishReason,
+    }),
+  ];
+
+  if (run.tokens + inputTokens + outputTokens > limits.maxTokens) {
+    events.push(
+      aborted(ReasonCode.TokenBudget, Messages.tokenBudget(), 'maxTokens', limits.maxTokens),
+    );
+    return events;
+  }
+  if (limits.maxCostUsd !== undefined && run.costUsd + response.costUsd > limits.maxCostUsd) {
+    events.push(aborted(ReasonCode.Budget, Messages.costBudget(), 'maxCostUsd', limits.maxCostUsd));
+    return events;
+  }
+  if (calls.length === 0) {
+    events.push(
+      event('run.completed', {
+        outcome: Outcome.Success,
+        reason: ReasonCode.Completed,
+        message: Messages.completed(),
+        output: response.text ?? '',
+      }),
+    );
+    return events;
+  }
+
+  const tools = toolsOf(run, ctx);
+  // Only calls that would be requested count: unknown tools are denied and never run.
+  const requested = calls.reduce((n, c) => (tools.has(c.name) ? n + 1 : n), 0);
+  if (run.toolCalls + requested > limits.maxToolCalls) {
+    events.push(
+      aborted(
+        ReasonCode.MaxToolCalls,
+        Messages.maxToolCalls(limits.maxToolCalls),
+        'maxToolCalls',
+        limits.maxToolCalls,
+      ),
+    );
+    return events;
+  }
+  for (const call of calls) {
+    const spec = tools.get(call.name);
+    events.push(
+      spec === undefined
+        ? event('tool.denied', {
+            callId: call.callId,
+            tool: call.name,
+            reason: ReasonCode.UnknownTool,
+            message: Messages.unknownTool(call.name),
+          })
+        : event('tool.requested', {
+            callId: call.callId,
+            tool: call.name,
+            tier: spec.tier,
+            args: call.args,
+            step,
+          }),
+    );
+  }
+  return events;
+}
+
+function recordModelFailure(cmd: Cmd<'RecordModelFailure'>, state: RunState): DecidedEvent[] {
+  if (!Number.isInteger(cmd.maxAttempts) || cmd.maxAttempts < 1) {
+    throw new ValidationError('RecordModelFailure.maxAttempts must be an integer of at least 1');
+  }
+  const run = requireAwaitingModel(state, cmd.type);
+  const attempt = run.modelAttempt;
+  const events: DecidedEvent[] = [
+    event('model.failed', {
+      step: run.step + 1,
+      attempt,
+      model: cmd.model,
+      error: cmd.error,
+      retryable: cmd.retryable,
+    }),
+  ];
+  if (!cmd.retryable || attempt >= cmd.maxAttempts) {
+    events.push(
+      event('run.failed', {
+        outcome: Outcome.Failed,
+        reason: ReasonCode.ModelError,
+        message: Messages.modelError(),
+        detail: cmd.error,
+      }),
+    );
+  }
+  return events;
+}
+
+function cancelRun(cmd: Cmd<'CancelRun'>, state: RunState): DecidedEvent[] {
+  requireActive(state, cmd.type);
+  return [
+    event('run.cancelled', {
+      outcome: Outcome.Aborted,
+      reason: ReasonCode.Cancelled,
+      message: Messages.cancelled(cmd.reason),
+      requestedBy: cmd.requestedBy,
+    }),
+  ];
+}
+
+function startToolCall(cmd: Cmd<'StartToolCall'>, state: RunState): DecidedEvent[] {
+  const run = requireActive(state, cmd.type);
+  const call = requireCall(run, cmd.callId, cmd.type);
+  if (call.status !== 'requested') {
+    // The guard against double execution: a call runs once per `tool.started`, and only from
+    // `requested` (tier 2 gets there only through `approval.granted`).
+    throw new IllegalStateError(
+      `tool call ${cmd.callId} is ${call.status}; only a requested call can start`,
+    );
+  }
+  if (run.mode !== RunMode.Live && !cmd.dryRun) {
+    throw new IllegalStateError(
+      `run ${run.runId} is in ${run.mode} mode; its tools run only as dry runs`,
+    );
+  }
+  requireTime('StartToolCall.deadline', cmd.deadline);
+  return [
+    event('tool.started', {
+      callId: call.callId,
+      tool: call.tool,
+      attempt: call.attempt + 1,
+      idempotencyKey: `${run.runId}:${call.callId}`,
+      deadline: cmd.deadline,
+      dryRun: cmd.dryRun,
+    }),
+  ];
+}
+
+function completeToolCall(cmd: Cmd<'CompleteToolCall'>, state: RunState): DecidedEvent[] {
+  const call = requireStartedCall(state, cmd.callId, cmd.type);
+  return [
+    event('tool.completed', {
+      callId: call.callId,
+      tool: call.tool,
+      // JSON has no undefined; a tool that returned nothing returned null.
+      result: cmd.result === undefined ? null : cmd.result,
+      latencyMs: cmd.latencyMs,
+      dryRun: cmd.dryRun,
+    }),
+  ];
+}
+
+function failToolCall(cmd: Cmd<'FailToolCall'>, state: RunState): DecidedEvent[] {
+  if (!REASON_PATTERN.test(cmd.reason)) {
+    throw new ValidationError(`FailToolCall.reason must be a snake_case code, got "${cmd.reason}"`);
+  }
+  const call = requireStartedCall(state, cmd.callId, cmd.type);
+  return [
+    event('tool.failed', {
+      callId: call.callId,
+      tool: call.tool,
+      reason: cmd.reason,
+      error: cmd.error,
+      retryable: cmd.retryable,
+      ...(cmd.latencyMs !== undefined && { latencyMs: cmd.latencyMs }),
+    }),
+  ];
+}
+
+function checkDeadline(state: RunState, ctx: DecideContext): DecidedEvent[] {
+  // A timer may fire for a run that has not started or already ended: nothing to do then.
+  if (!isActive(state)) return [];
+  return pastDeadline(state, ctx.now) ? [timedOut(state)] : [];
+}
+
+// ---- guards and helpers
+
+function requireActive(state: RunState, command: string): ActiveRun {
+  if (isActive(state)) return state;
+  if (isTerminal(state)) {
+    throw new IllegalStateError(
+      `${command}: run ${state.runId ?? ''} has already ended (${state.status})`,
+    );
+  }
+  throw new IllegalStateError(`${command}: the run has not started`);
+}
+
+function requireAwaitingModel(state: RunState, command: string): ActiveRun {
+  const run = requireActive(state, command);
+  if (!run.awaitingModel) {
+    throw new IllegalStateError(
+      `${command}: run ${run.runId} has no model call waiting for an answer`,
+    );
+  }
+  return run;
+}
+
+function requireCall(state: RunState, callId: string, command: string): PendingCall {
+  const call = state.pendingCalls.find((c) => c.callId === callId);
+  if (call === undefined)
+    throw new IllegalStateError(`${command}: tool call ${callId} is not pending`);
+  return call;
+}
+
+/**
+ * The outcome of a call that really started is always recorded, even when the run ended in the
+ * meantime (cancelled while the tool ran): the audit trail must show what happened in the world.
+ */
+function requireStartedCall(state: RunState, callId: string, command: string): PendingCall {
+  if (isUnstarted(state)) throw new IllegalStateError(`${command}: the run has not started`);
+  const call = requireCall(state, callId, command);
+  if (call.status !== 'started') {
+    throw new IllegalStateError(`${command}: tool call ${callId} is ${call.status}, not started`);
+  }
+  return call;
+}
+
+function toolsOf(run: ActiveRun, ctx: DecideContext): Map<string, ToolSpec> {
+  const release = ctx.release;
+  if (release === undefined) {
+    throw new ValidationError(
+      `DecideContext.release is required to look up tools of run ${run.runId}`,
+    );
+  }
+  if (release.release !== run.release) {
+    throw new ValidationError(
+      `DecideContext.release is ${release.release}, but run ${run.runId} executes ${run.release}`,
+    );
+  }
+  return new Map(release.spec.tools.map((t) => [t.name, t]));
+}
+
+function requireTime(label: string, iso: string): number {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms))
+    throw new ValidationError(`${label} must be an ISO-8601 time, got "${iso}"`);
+  return ms;
+}
+
+function pastDeadline(run: ActiveRun, now: string): boolean {
+  return (
+    requireTime('DecideContext.now', now) >
+    requireTime('startedAt', run.startedAt) + run.limits.timeoutMs
+  );
+}
+
+function timedOut(run: ActiveRun): DecidedEvent {
+  return aborted(
+    ReasonCode.Timeout,
+    Messages.timeout(run.limits.timeoutMs),
+    'timeoutMs',
+    run.limits.timeoutMs,
+  );
+}
+
+function aborted(
+  reason: ReasonCode,
+  message: string,
+  limit: string,
+  limitValue: number,
+): DecidedEvent {
+  return event('run.aborted', { outcome: Outcome.Aborted, reason, message, limit, limitValue });
+}
+
+function describe(next: ReturnType<typeof nextAction>): string {
+  switch (next.kind) {
+    case 'call_model':
+      return 'the model is next';
+    case 'execute_tool':
+      return `tool call ${next.call.callId} is ready to run`;
+    case 'wait':
+      return next.reason === 'approval'
+        ? 'a tool call waits for approval'
+        : 'a tool call is running';
+    case 'finished':
+      return 'the run has ended';
+    default:
+      return assertNever(next);
+  }
+}

@@ -1,0 +1,278 @@
+import type { TetherEvent } from '@tether/contracts';
+import {
+  assertNever,
+  isTerminalStatus,
+  type PendingCall,
+  type RunFields,
+  type RunState,
+  type RunStatus,
+  initialState,
+} from './run.state';
+import type { TranscriptEntry } from './transcript';
+
+/**
+ * A state this module owns while folding. `evolve` and `fold` copy the caller's state (and its two
+ * arrays) once, apply events to the copy in place, and hand it out; after that nothing here touches
+ * it again. So both stay pure from the outside while a fold allocates almost nothing per event.
+ * Objects inside the arrays and anything taken from event data are shared, never mutated: a
+ * pending call that changes is replaced by a new object.
+ */
+type Draft = RunFields & { status: RunStatus };
+
+function draftOf(state: RunState): Draft {
+  return {
+    ...state,
+    transcript: state.transcript.slice(),
+    pendingCalls: state.pendingCalls.slice(),
+  };
+}
+
+/** The state after one more event. Never mutates `state` or `event`. */
+export function evolve(state: RunState, event: TetherEvent): RunState {
+  const draft = draftOf(state);
+  apply(draft, event);
+  return draft as RunState;
+}
+
+/** Folds events, in log order, onto `state` (default: the initial state). Never mutates its inputs. */
+export function fold(events: Iterable<TetherEvent>, state?: RunState): RunState {
+  const draft = state ? draftOf(state) : (initialState() as Draft);
+  if (Array.isArray(events)) {
+    for (let i = 0; i < events.length; i++) apply(draft, events[i] as TetherEvent);
+  } else {
+    for (const event of events) apply(draft, event);
+  }
+  return draft as RunState;
+}
+
+/** Status of a started, unfinished run, from its pending calls. */
+function activeStatus(pending: PendingCall[]): RunStatus {
+  if (pending.length === 0) return 'running';
+  // A call that can progress (to run or running) wins over one parked for a human.
+  for (let i = 0; i < pending.length; i++) {
+    if ((pending[i] as PendingCall).status !== 'awaiting_approval') return 'waiting_for_tool';
+  }
+  return 'waiting_for_approval';
+}
+
+function settle(d: Draft): void {
+  // Terminal is final: a late tool result still lands in the transcript but never revives the run.
+  if (!isTerminalStatus(d.status) && d.status !== 'new' && d.status !== 'queued') {
+    d.status = activeStatus(d.pendingCalls);
+  }
+}
+
+function indexOfCall(d: Draft, callId: string): number {
+  const pending = d.pendingCalls;
+  for (let i = 0; i < pending.length; i++)
+    if ((pending[i] as PendingCall).callId === callId) return i;
+  return -1;
+}
+
+function updateCall(d: Draft, callId: string, change: Partial<PendingCall>): void {
+  const i = indexOfCall(d, callId);
+  if (i >= 0) d.pendingCalls[i] = { ...(d.pendingCalls[i] as PendingCall), ...change };
+}
+
+function removeCall(d: Draft, callId: string): void {
+  const i = indexOfCall(d, callId);
+  if (i >= 0) d.pendingCalls.splice(i, 1);
+}
+
+function toolError(d: Draft, callId: string, name: string, message: string): void {
+  const entry: TranscriptEntry = { role: 'tool', callId, name, content: message, isError: true };
+  d.transcript.push(entry);
+}
+
+function apply(d: Draft, event: TetherEvent): void {
+  d.version += 1;
+  d.lastEventId = event.id;
+  switch (event.type) {
+    case 'run.started': {
+      const data = event.data;
+      d.status = 'running';
+      d.runId = event.runId;
+      d.tenantId = event.tenantId;
+      d.agent = data.agent;
+      d.release = data.release;
+      d.userId = data.userId;
+      d.roles = data.roles;
+      d.mode = data.mode;
+      d.input = data.input;
+      d.startedAt = event.time;
+      d.model = data.model;
+      d.limits = data.limits;
+      if (data.metadata !== undefined) d.metadata = data.metadata;
+      if (data.requestId !== undefined) d.requestId = data.requestId;
+      d.transcript.push({ role: 'user', content: data.input });
+      return;
+    }
+    case 'run.rejected': {
+      const data = event.data;
+      d.runId = event.runId;
+      d.tenantId = event.tenantId;
+      if (data.agent !== undefined && d.agent === undefined) d.agent = data.agent;
+      if (data.requestId !== undefined && d.requestId === undefined) d.requestId = data.requestId;
+      end(d, 'rejected', event.data);
+      return;
+    }
+    case 'model.requested':
+      d.modelAttempt = event.data.attempt;
+      d.awaitingModel = true;
+      return;
+    case 'model.responded': {
+      const data = event.data;
+      d.step = data.step;
+      d.modelAttempt = 0;
+      d.awaitingModel = false;
+      d.tokens += data.usage.inputTokens + data.usage.outputTokens;
+      d.costUsd += data.costUsd;
+      const entry: TranscriptEntry = { role: 'assistant' };
+      if (data.text !== undefined) entry.content = data.text;
+      if (data.toolCalls !== undefined && data.toolCalls.length > 0) {
+        entry.toolCalls = data.toolCalls.map((c) => ({
+          callId: c.callId,
+          name: c.name,
+          args: c.args,
+        }));
+      }
+      d.transcript.push(entry);
+      return;
+    }
+    case 'model.failed':
+      d.awaitingModel = false;
+      if (event.data.attempt > d.modelAttempt) d.modelAttempt = event.data.attempt;
+      return;
+    case 'tool.requested': {
+      const data = event.data;
+      d.toolCalls += 1;
+      d.pendingCalls.push({
+        callId: data.callId,
+        tool: data.tool,
+        tier: data.tier,
+        args: data.args,
+        step: data.step,
+        // Tier 2 is irreversible: it waits for a human from the moment it is requested, so no
+        // window exists between `tool.requested` and `approval.requested` in which it could run.
+        status: data.tier === 2 ? 'awaiting_approval' : 'requested',
+        attempt: 0,
+      });
+      settle(d);
+      return;
+    }
+    case 'tool.denied':
+      removeCall(d, event.data.callId);
+      toolError(d, event.data.callId, event.data.tool, event.data.message);
+      settle(d);
+      return;
+    case 'tool.started':
+      updateCall(d, event.data.callId, {
+        status: 'started',
+        attempt: event.data.attempt,
+        startedSeq: d.version,
+        deadline: event.data.deadline,
+      });
+      settle(d);
+      return;
+    case 'tool.completed': {
+      const data = event.data;
+      removeCall(d, data.callId);
+      d.transcript.push({
+        role: 'tool',
+        callId: data.callId,
+        name: data.tool,
+        content: data.result,
+        isError: false,
+      });
+      settle(d);
+      return;
+    }
+    case 'tool.failed':
+      removeCall(d, event.data.callId);
+      toolError(d, event.data.callId, event.data.tool, event.data.error);
+      settle(d);
+      return;
+    case 'approval.requested':
+      updateCall(d, event.data.callId, {
+        status: 'awaiting_approval',
+        approvalId: event.data.approvalId,
+      });
+      settle(d);
+      return;
+    case 'approval.granted': {
+      const i = indexOfCall(d, event.data.callId);
+      const call = d.pendingCalls[i];
+      // Only a call parked for approval can be released; a stray grant changes nothing.
+      if (call !== undefined && call.status === 'awaiting_approval') {
+        const args = event.data.editedArgs ?? call.args;
+        d.pendingCalls[i] = {
+          ...call,
+          status: 'requested',
+          args,
+          approvalId: event.data.approvalId,
+        };
+      }
+      settle(d);
+      return;
+    }
+    case 'approval.denied': {
+      const call = d.pendingCalls[indexOfCall(d, event.data.callId)];
+      if (call === undefined) return;
+      removeCall(d, call.callId);
+      const why = event.data.reason ? `: ${event.data.reason}` : '.';
+      toolError(d, call.callId, call.tool, `An approver denied this call${why}`);
+      settle(d);
+      return;
+    }
+    case 'approval.expired': {
+      const call = d.pendingCalls[indexOfCall(d, event.data.callId)];
+      if (call === undefined) return;
+      removeCall(d, call.callId);
+      toolError(
+        d,
+        call.callId,
+        call.tool,
+        'The approval request expired before anyone decided; the call was not made.',
+      );
+      settle(d);
+      return;
+    }
+    // Recorded for budgets, guardrails and operators; the run's own state does not change.
+    case 'guardrail.triggered':
+    case 'budget.reserved':
+    case 'budget.warning':
+    case 'budget.exceeded':
+    case 'run.escalated':
+      return;
+    case 'run.completed':
+      if (end(d, 'completed', event.data)) d.output = event.data.output;
+      return;
+    case 'run.failed':
+      end(d, 'failed', event.data);
+      return;
+    case 'run.aborted':
+      end(d, 'aborted', event.data);
+      return;
+    case 'run.cancelled':
+      end(d, 'cancelled', event.data);
+      return;
+    default:
+      assertNever(event);
+  }
+}
+
+/** Ends the run; false when it had already ended. */
+function end(
+  d: Draft,
+  status: RunStatus,
+  data: Pick<RunFields, 'outcome' | 'reason' | 'message'>,
+): boolean {
+  // The first terminal event decides how the run ended; later ones (a race lost elsewhere) don't.
+  if (isTerminalStatus(d.status)) return false;
+  d.status = status;
+  d.outcome = data.outcome;
+  d.reason = data.reason;
+  d.message = data.message;
+  d.awaitingModel = false;
+  return true;
+}

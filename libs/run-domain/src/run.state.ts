@@ -1,0 +1,178 @@
+import type { ModelRef, Outcome, RunLimits, RunMode, Tier } from '@tether/contracts';
+import type { TranscriptEntry } from './transcript';
+
+/** Every status a run can be in. `queued` is never produced by `evolve`; see {@link UnstartedRun}. */
+export type RunStatus =
+  | 'new'
+  | 'queued'
+  | 'running'
+  | 'waiting_for_approval'
+  | 'waiting_for_tool'
+  | 'completed'
+  | 'failed'
+  | 'aborted'
+  | 'cancelled'
+  | 'rejected';
+
+export const TERMINAL_STATUSES = [
+  'completed',
+  'failed',
+  'aborted',
+  'cancelled',
+  'rejected',
+] as const;
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+export type ActiveStatus = 'running' | 'waiting_for_approval' | 'waiting_for_tool';
+
+export type PendingCallStatus = 'requested' | 'started' | 'awaiting_approval';
+
+/** A tool call the model asked for that has not finished (completed, failed, denied or expired). */
+export interface PendingCall {
+  callId: string;
+  tool: string;
+  tier: Tier;
+  /** As requested, or as edited by the approver on `approval.granted`. */
+  args: Record<string, unknown>;
+  /** The model turn that proposed it. */
+  step: number;
+  status: PendingCallStatus;
+  /** Attempts started so far (0 until the first `tool.started`). */
+  attempt: number;
+  /** 1-based position of the latest `tool.started` in the run's log (the state's `version` then). */
+  startedSeq?: number;
+  /** From the latest `tool.started`: ISO time after which the outcome is unknown. */
+  deadline?: string;
+  /** From `approval.requested`. */
+  approvalId?: string;
+}
+
+/** Fields every variant has; those that only exist once the run started are optional here. */
+export interface RunFields {
+  runId?: string;
+  tenantId?: string;
+  /** Agent name. */
+  agent?: string;
+  /** Release hash (`rel_…`). */
+  release?: string;
+  userId?: string;
+  roles: string[];
+  mode: RunMode;
+  input?: string;
+  /** ISO time of `run.started` (its envelope `time`). */
+  startedAt?: string;
+  model?: ModelRef;
+  limits?: RunLimits;
+  metadata?: Record<string, unknown>;
+  requestId?: string;
+  /** Model turns responded so far. */
+  step: number;
+  /** Attempts (`model.requested`) of the current, unanswered turn; 0 right after a response. */
+  modelAttempt: number;
+  /** A `model.requested` has no `model.responded`/`model.failed` yet. */
+  awaitingModel: boolean;
+  /** `tool.requested` events so far. */
+  toolCalls: number;
+  /** Input + output tokens over the run. */
+  tokens: number;
+  costUsd: number;
+  /** Treat as immutable: `fold` and `evolve` never change an array they handed out. */
+  transcript: TranscriptEntry[];
+  /** In request order. Treat as immutable, like `transcript`. */
+  pendingCalls: PendingCall[];
+  lastEventId?: string;
+  /** Number of events folded. */
+  version: number;
+  outcome?: Outcome;
+  reason?: string;
+  /** The end-user message of the terminal event. */
+  message?: string;
+  /** The final answer, from `run.completed`. */
+  output?: string;
+}
+
+/**
+ * Before `run.started`. `queued` is reserved for read models (a start command accepted but not
+ * yet decided); the domain treats it exactly like `new`.
+ */
+export interface UnstartedRun extends RunFields {
+  status: 'new' | 'queued';
+}
+
+export interface ActiveRun extends RunFields {
+  status: ActiveStatus;
+  runId: string;
+  tenantId: string;
+  agent: string;
+  release: string;
+  userId: string;
+  input: string;
+  startedAt: string;
+  model: ModelRef;
+  limits: RunLimits;
+}
+
+/** After a terminal event. A `rejected` run never started, so its start fields may be absent. */
+export interface EndedRun extends RunFields {
+  status: TerminalStatus;
+  outcome: Outcome;
+  reason: string;
+}
+
+export type RunState = UnstartedRun | ActiveRun | EndedRun;
+
+export function initialState(): RunState {
+  return {
+    status: 'new',
+    roles: [],
+    mode: 'live',
+    step: 0,
+    modelAttempt: 0,
+    awaitingModel: false,
+    toolCalls: 0,
+    tokens: 0,
+    costUsd: 0,
+    transcript: [],
+    pendingCalls: [],
+    version: 0,
+  };
+}
+
+export function isTerminalStatus(status: RunStatus): status is TerminalStatus {
+  switch (status) {
+    case 'completed':
+    case 'failed':
+    case 'aborted':
+    case 'cancelled':
+    case 'rejected':
+      return true;
+    case 'new':
+    case 'queued':
+    case 'running':
+    case 'waiting_for_approval':
+    case 'waiting_for_tool':
+      return false;
+    default:
+      return assertNever(status);
+  }
+}
+
+export function isTerminal(state: RunState): state is EndedRun {
+  return isTerminalStatus(state.status);
+}
+
+export function isActive(state: RunState): state is ActiveRun {
+  return (
+    state.status === 'running' ||
+    state.status === 'waiting_for_approval' ||
+    state.status === 'waiting_for_tool'
+  );
+}
+
+export function isUnstarted(state: RunState): state is UnstartedRun {
+  return state.status === 'new' || state.status === 'queued';
+}
+
+/** Exhaustiveness guard for `switch` statements. */
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
+}
