@@ -54,6 +54,11 @@ export function parseEvent(plain: unknown): Parsed<TetherEvent> {
   if (env.schemaVersion > current) {
     return { ok: false, problems: [`${type} schemaVersion ${env.schemaVersion} is newer than ${current}`] };
   }
+  // Checked here, not left to parseAs: upcasters may assume an object, and parseAs would report
+  // the problem as "data.body …".
+  if (typeof env.data !== 'object' || env.data === null || Array.isArray(env.data)) {
+    return { ok: false, problems: ['data must be a JSON object'] };
+  }
   let raw = env.data as Record<string, unknown>;
   if (env.schemaVersion < current) {
     try {

@@ -48,7 +48,7 @@ export class ScriptedTurn {
   @IsOptional() @IsString() text?: string;
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ScriptedToolCall)
   toolCalls?: ScriptedToolCall[];
-  @IsOptional() @ValidateNested() @Type(() => ScriptedUsage) usage?: ScriptedUsage;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ScriptedUsage) usage?: ScriptedUsage;
 }
 
 export class ModelPrice {
@@ -69,7 +69,7 @@ export class ModelSpec {
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) baseUrl?: string;
   /** Allow a floating alias id (e.g. `gpt-4o`); refused otherwise. */
   @IsOptional() @IsBoolean() allowAlias?: boolean;
-  @IsOptional() @ValidateNested() @Type(() => ModelPrice) price?: ModelPrice;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ModelPrice) price?: ModelPrice;
   /** For `scripted`: the turns, in order. */
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ScriptedTurn)
   script?: ScriptedTurn[];
@@ -91,7 +91,7 @@ export class ToolSpec {
   /** `N/sec`, `N/min` or `N/hour`. */
   @IsOptional() @Matches(/^\d+\/(sec|min|hour)$/) rateLimit?: string;
   @IsOptional() @IsInt() @Min(1) timeoutMs?: number;
-  @IsOptional() @ValidateNested() @Type(() => HttpToolSpec) http?: HttpToolSpec;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => HttpToolSpec) http?: HttpToolSpec;
   /** JSON Schema of the arguments. */
   @IsOptional() @IsObject() input?: Record<string, unknown>;
 }
@@ -118,13 +118,14 @@ export class AgentSpec {
   @Matches(AGENT_NAME_PATTERN, { message: 'name must be lower-case letters, digits and "-"' })
   name!: string;
   @IsOptional() @IsString() description?: string;
-  @ValidateNested() @Type(() => ModelSpec) model!: ModelSpec;
+  // IsObject on every single nested field: ValidateNested alone lets a missing value or an array through.
+  @IsObject() @ValidateNested() @Type(() => ModelSpec) model!: ModelSpec;
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ModelSpec)
   fallbacks?: ModelSpec[];
   @IsString() @MaxLength(100_000) instructions!: string;
   @IsArray() @ArrayMaxSize(256) @ValidateNested({ each: true }) @Type(() => ToolSpec)
   tools!: ToolSpec[];
-  @IsOptional() @ValidateNested() @Type(() => LimitsSpec) limits?: LimitsSpec;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => LimitsSpec) limits?: LimitsSpec;
   @IsOptional() @IsInt() @Min(0) @Max(3) autonomy?: number;
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => PermissionRule)
   permissions?: PermissionRule[];

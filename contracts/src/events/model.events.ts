@@ -41,7 +41,8 @@ export class ModelResponded {
   @IsOptional() @IsString() text?: string;
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ProposedToolCall)
   toolCalls?: ProposedToolCall[];
-  @ValidateNested() @Type(() => TokenUsage) usage!: TokenUsage;
+  // IsObject: ValidateNested alone lets a missing value or an array through.
+  @IsObject() @ValidateNested() @Type(() => TokenUsage) usage!: TokenUsage;
   /** Dollars, from the price table; 0 for models without a price. */
   @IsNumber() @Min(0) costUsd!: number;
   @IsNumber() @Min(0) latencyMs!: number;

@@ -42,8 +42,9 @@ export class RunStarted {
   @IsString() userId!: string;
   @IsArray() @IsString({ each: true }) roles!: string[];
   @IsIn(Object.values(RunMode)) mode!: RunMode;
-  @ValidateNested() @Type(() => ModelRef) model!: ModelRef;
-  @ValidateNested() @Type(() => RunLimits) limits!: RunLimits;
+  // IsObject: ValidateNested alone lets a missing value or an array through.
+  @IsObject() @ValidateNested() @Type(() => ModelRef) model!: ModelRef;
+  @IsObject() @ValidateNested() @Type(() => RunLimits) limits!: RunLimits;
   @IsOptional() @IsObject() metadata?: Record<string, unknown>;
   /** The `Nats-Msg-Id` of the `run.start` command. */
   @IsOptional() @IsString() requestId?: string;
