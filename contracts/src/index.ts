@@ -14,3 +14,4 @@ export * from './events/control.events';
 export * from './upcasters';
 export * from './parse';
 export * from './agents/agent-spec';
+export * from './internal/execute-tool.request';

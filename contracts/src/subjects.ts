@@ -51,7 +51,8 @@ export const subjects = {
   /** `<P>.cmd.<tenant>.<command>`, e.g. `tether.cmd.acme.run.start`. */
   command: (prefix: string, tenant: string, command: CommandName) => `${prefix}.cmd.${tenant}.${command}`,
   /** Every command of every tenant of one kind, for a consumer filter. */
-  commandFilter: (prefix: string, command: CommandName | '>') => `${prefix}.cmd.*.${command}`,
+  /** Commands of every tenant: `run.start`, or a family such as `run.>`. */
+  commandFilter: (prefix: string, command: CommandName | 'run.>' | 'approval.>') => `${prefix}.cmd.*.${command}`,
   /** `<P>.evt.<tenant>.<runId>`: every event of one run, in order. */
   run: (prefix: string, tenant: string, runId: string) => `${prefix}.evt.${tenant}.${runId}`,
   /** Every run of one tenant (`tenant` may be `*`). */

@@ -79,12 +79,13 @@ export async function startService(def: ServiceDefinition): Promise<RunningServi
 }
 
 /** main.ts entry: start, then stop cleanly on SIGINT/SIGTERM (drain NATS, finish in-flight work). */
-export async function runService(def: ServiceDefinition): Promise<void> {
+export async function runService(define: () => ServiceDefinition): Promise<void> {
   let service: RunningService;
   try {
-    service = await startService(def);
+    service = await startService(define());
   } catch (err) {
-    console.error(`${def.config.service} failed to start: ${(err as Error).message}`);
+    // Configuration and connection problems are the usual cause: say which, without a stack.
+    console.error(`failed to start: ${(err as Error).message}`);
     process.exit(1);
   }
   const stop = async (signal: string) => {

@@ -3,4 +3,4 @@ import { runService } from '@tether/service-kit';
 import { loadConfig } from './config';
 import { traceStoreService } from './trace-store.module';
 
-void runService(traceStoreService(loadConfig()));
+void runService(() => traceStoreService(loadConfig()));

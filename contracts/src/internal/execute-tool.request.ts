@@ -1,0 +1,35 @@
+import { IsArray, IsIn, IsInt, IsObject, IsString, Matches, Min } from 'class-validator';
+import { TOKEN_PATTERN } from '../subjects';
+import { RUN_ID_PATTERN, RunMode, Tier } from '../vocabulary';
+import type { TetherEvent } from '../events/envelope';
+
+/**
+ * Orchestrator → tool-executor, core request/reply on `<P>.svc.tool-executor.tool.execute`.
+ * Internal to Tether (not part of the public bus contract). `expectedSeq` is the stream sequence
+ * of the run's last event as the orchestrator knows it: the executor appends `tool.started`
+ * expecting it, which proves nothing happened to the run in between.
+ */
+export class ExecuteTool {
+  @Matches(TOKEN_PATTERN) tenantId!: string;
+  @Matches(RUN_ID_PATTERN) runId!: string;
+  @IsString() callId!: string;
+  @IsString() tool!: string;
+  @IsIn(Object.values(Tier)) tier!: Tier;
+  @IsObject() args!: Record<string, unknown>;
+  @IsInt() @Min(0) expectedSeq!: number;
+  @IsString() agent!: string;
+  @IsString() release!: string;
+  @IsString() userId!: string;
+  @IsArray() @IsString({ each: true }) roles!: string[];
+  @IsIn(Object.values(RunMode)) mode!: RunMode;
+  /** Id of the `tool.requested` event, the causation of `tool.started`. */
+  @IsString() causationId!: string;
+}
+
+/** The events of the run after `expectedSeq`, in order, ending at stream sequence `seq`. */
+export interface ToolExecuted {
+  seq: number;
+  events: TetherEvent[];
+}
+
+export const TOOL_EXECUTOR = { service: 'tool-executor', execute: 'tool.execute' } as const;

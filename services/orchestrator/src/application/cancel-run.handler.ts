@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { JsMsg } from 'nats';
+import { CommandName, Header, ReasonCode, isToken, parseCommand, parseCommandSubject, parseJson } from '@tether/contracts';
+import { isErrorNamed } from '@tether/errors';
+import { decide } from '@tether/run-domain';
+import { InjectConfig, type BaseConfig } from '@tether/service-kit';
+import { CommandRejections } from './command-rejections';
+import { CLOCK, type Clock } from './ports';
+import { RunRepository } from './run.repository';
+
+const MAX_CONFLICTS = 5;
+
+/** `run.cancel`: appends `run.cancelled`; the run's driver sees it at its next append and stops. */
+@Injectable()
+export class CancelRunHandler {
+  constructor(
+    private readonly runs: RunRepository,
+    private readonly rejections: CommandRejections,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @InjectConfig() private readonly config: BaseConfig,
+  ) {}
+
+  async handle(msg: JsMsg): Promise<void> {
+    const tenantId = parseCommandSubject(this.config.prefix, msg.subject)?.tenant ?? '';
+    const requestId = msg.headers?.get(Header.MsgId) || undefined;
+    const reject = (reason: string, message: string) =>
+      this.rejections.record({ tenantId: isToken(tenantId) ? tenantId : 'invalid', subject: msg.subject, requestId, commandSeq: msg.seq, reason, message, body: msg.data });
+    if (!isToken(tenantId)) return reject(ReasonCode.InvalidCommand, 'the tenant in the subject is not a valid id');
+    const json = parseJson(msg.data);
+    const parsed = json.ok ? parseCommand(CommandName.RunCancel, json.value) : json;
+    if (!parsed.ok) return reject(ReasonCode.InvalidCommand, parsed.problems.join('; '));
+    const { runId, requestedBy, reason } = parsed.value;
+
+    for (let attempt = 0; ; attempt++) {
+      const run = await this.runs.load(tenantId, runId);
+      if (run.seq === 0) return reject('unknown_run', `run ${runId} does not exist`);
+      try {
+        const decided = decide({ type: 'CancelRun', requestedBy, reason }, run.state, { now: this.clock.now().toISOString() });
+        await this.runs.append(run, decided, this.clock.now());
+        return;
+      } catch (err) {
+        if (isErrorNamed(err, 'IllegalStateError')) return reject('run_finished', `run ${runId} has already finished`);
+        if (!isErrorNamed(err, 'ConcurrencyError') || attempt >= MAX_CONFLICTS) throw err;
+      }
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { headers as natsHeaders, type NatsConnection } from 'nats';
+import type { Logger } from 'pino';
+import { Header, subjects, type CommandRejected } from '@tether/contracts';
+import { encodeJson } from '@tether/event-store';
+import { InjectConfig, InjectLogger, InjectNats, type BaseConfig } from '@tether/service-kit';
+import { ulid } from 'ulid';
+
+export interface Rejection {
+  tenantId: string;
+  subject: string;
+  requestId?: string;
+  /** Stream sequence of the command, for dedupe when no `Nats-Msg-Id` was given. */
+  commandSeq: number;
+  reason: string;
+  message: string;
+  body: Uint8Array;
+}
+
+/**
+ * Records `command.rejected` on `<P>.ctl.<tenant>.rejected` for commands that cannot be tied to a
+ * run. Deduped by the command's id, so a redelivered bad command is recorded once.
+ */
+@Injectable()
+export class CommandRejections {
+  constructor(
+    @InjectNats() private readonly nc: NatsConnection,
+    @InjectConfig() private readonly config: BaseConfig,
+    @InjectLogger() private readonly logger: Logger,
+  ) {}
+
+  async record(r: Rejection): Promise<void> {
+    const record: CommandRejected = {
+      id: `rej_${ulid()}`,
+      type: 'command.rejected',
+      time: new Date().toISOString(),
+      tenantId: r.tenantId,
+      subject: r.subject,
+      requestId: r.requestId,
+      reason: r.reason,
+      message: r.message,
+      body: Buffer.from(r.body).toString('utf8').slice(0, 4096),
+    };
+    const h = natsHeaders();
+    h.set(Header.Type, 'command.rejected');
+    await this.nc.jetstream().publish(subjects.rejectedCommands(this.config.prefix, r.tenantId), encodeJson(record), {
+      msgID: `rej:${r.requestId ?? `seq-${r.commandSeq}`}`,
+      headers: h,
+    });
+    this.logger.warn({ tenantId: r.tenantId, subject: r.subject, reason: r.reason }, r.message);
+  }
+}

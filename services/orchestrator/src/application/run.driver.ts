@@ -1,0 +1,126 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { NatsConnection } from 'nats';
+import type { Logger } from 'pino';
+import { TOOL_EXECUTOR, type ExecuteTool, type ToolExecuted } from '@tether/contracts';
+import { isErrorNamed } from '@tether/errors';
+import { requestService } from '@tether/event-store';
+import { isModelError, priceOf, type ModelRouter } from '@tether/models';
+import { decide, isActive, nextAction, type PendingCall } from '@tether/run-domain';
+import { InjectConfig, InjectLogger, InjectNats } from '@tether/service-kit';
+import type { AgentRelease } from '@tether/contracts';
+import type { OrchestratorConfig } from '../config';
+import { AGENTS, CLOCK, MODELS, type AgentRegistry, type Clock } from './ports';
+import { RunRepository, type LoadedRun } from './run.repository';
+
+const MAX_CONFLICTS = 5;
+/** Margin over a tool's own timeout before the orchestrator stops waiting for the executor's answer. */
+const TOOL_REPLY_MARGIN_MS = 5_000;
+
+/**
+ * Drives one run until it finishes or has to wait (a human, a slow tool). Holds nothing the log
+ * cannot rebuild: every decision is appended with the run's last sequence as the expected one,
+ * and a conflict means another writer moved the run, so reload and decide again.
+ */
+@Injectable()
+export class RunDriver {
+  constructor(
+    private readonly runs: RunRepository,
+    @Inject(AGENTS) private readonly agents: AgentRegistry,
+    @Inject(MODELS) private readonly models: ModelRouter,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @InjectNats() private readonly nc: NatsConnection,
+    @InjectConfig() private readonly config: OrchestratorConfig,
+    @InjectLogger() private readonly logger: Logger,
+  ) {}
+
+  async drive(start: LoadedRun): Promise<LoadedRun> {
+    let run = start;
+    let conflicts = 0;
+    while (true) {
+      const action = nextAction(run.state);
+      if (action.kind === 'finished' || (action.kind === 'wait' && action.reason === 'approval')) return run;
+      try {
+        if (action.kind === 'call_model') run = await this.modelTurn(run);
+        else if (action.kind === 'execute_tool') run = await this.executeTool(run, action.call);
+        else run = await this.awaitTool(run);
+        conflicts = 0;
+      } catch (err) {
+        if (!isErrorNamed(err, 'ConcurrencyError') || ++conflicts > MAX_CONFLICTS) throw err;
+        run = await this.runs.load(run.tenantId, run.runId);
+      }
+    }
+  }
+
+  /** 1. decide the call (limits first), 2. call the model, 3. decide on its answer. */
+  private async modelTurn(run: LoadedRun): Promise<LoadedRun> {
+    const release = this.releaseOf(run);
+    const model = release.spec.model;
+    run = await this.runs.append(run, this.decide(run, { type: 'RequestModel', provider: model.provider, model: model.id }, release), this.clock.now());
+    if (!isActive(run.state)) return run;
+    const state = run.state;
+    try {
+      const reply = await this.models.complete({
+        runId: run.runId,
+        step: state.step + 1,
+        attempt: state.modelAttempt,
+        model,
+        instructions: release.spec.instructions,
+        transcript: state.transcript,
+        tools: release.spec.tools,
+      });
+      const costUsd = priceOf(model, reply.usage) ?? 0;
+      return this.runs.append(run, this.decide(run, { type: 'RecordModelResponse', response: { ...reply, costUsd } }, release), this.clock.now());
+    } catch (err) {
+      if (!isModelError(err)) throw err;
+      this.logger.warn({ runId: run.runId, err: err.message }, 'model call failed');
+      const failure = { type: 'RecordModelFailure' as const, model: model.id, error: err.message, retryable: err.retryable, maxAttempts: this.config.modelMaxAttempts };
+      return this.runs.append(run, this.decide(run, failure, release), this.clock.now());
+    }
+  }
+
+  private async executeTool(run: LoadedRun, call: PendingCall): Promise<LoadedRun> {
+    const state = run.state;
+    if (!isActive(state)) return run;
+    const release = this.releaseOf(run);
+    const spec = release.spec.tools.find((t) => t.name === call.tool);
+    const request: ExecuteTool = {
+      tenantId: run.tenantId,
+      runId: run.runId,
+      callId: call.callId,
+      tool: call.tool,
+      tier: call.tier,
+      args: call.args,
+      expectedSeq: run.seq,
+      agent: state.agent,
+      release: state.release,
+      userId: state.userId,
+      roles: state.roles,
+      mode: state.mode,
+      causationId: run.lastEventId ?? '',
+    };
+    const timeout = (spec?.timeoutMs ?? 30_000) + TOOL_REPLY_MARGIN_MS;
+    const reply = await requestService<ToolExecuted>(this.nc, this.config.prefix, TOOL_EXECUTOR.service, TOOL_EXECUTOR.execute, request, timeout);
+    return this.runs.advance(run, reply.events, reply.seq);
+  }
+
+  /** A call was started before this worker took the run over: its outcome is in the log, or will be. */
+  private async awaitTool(run: LoadedRun): Promise<LoadedRun> {
+    const call = run.state.pendingCalls.find((c) => c.status === 'started');
+    if (!call) return this.runs.load(run.tenantId, run.runId);
+    return this.executeTool(run, call);
+  }
+
+  private decide(run: LoadedRun, command: Parameters<typeof decide>[0], release: AgentRelease) {
+    return decide(command, run.state, { now: this.clock.now().toISOString(), release });
+  }
+
+  /** The run's own release: a run keeps the agent version it started with. */
+  private releaseOf(run: LoadedRun): AgentRelease {
+    const state = run.state;
+    const release = state.agent ? this.agents.get(state.agent) : undefined;
+    if (!release || release.release !== state.release) {
+      throw Object.assign(new Error(`release ${state.release} of agent ${state.agent} is not loaded`), { name: 'ReleaseUnavailableError' });
+    }
+    return release;
+  }
+}

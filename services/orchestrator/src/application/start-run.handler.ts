@@ -1,0 +1,86 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { JsMsg } from 'nats';
+import {
+  CommandName,
+  Header,
+  RUN_ID_PATTERN,
+  ReasonCode,
+  isToken,
+  parseCommand,
+  parseCommandSubject,
+  parseJson,
+} from '@tether/contracts';
+import { isErrorNamed } from '@tether/errors';
+import { decide } from '@tether/run-domain';
+import { InjectConfig, type BaseConfig } from '@tether/service-kit';
+import { CommandRejections } from './command-rejections';
+import { AGENTS, CLOCK, type AgentRegistry, type Clock } from './ports';
+import { RunDriver } from './run.driver';
+import { RunRepository, type LoadedRun } from './run.repository';
+
+/**
+ * `run.start`: 1. parse (a bad command becomes `run.rejected` on its run, or `command.rejected`
+ * when it names no usable run), 2. decide and append `run.started` as the run's first event,
+ * 3. drive the run. A redelivered start (this worker's predecessor died) resumes the run.
+ */
+@Injectable()
+export class StartRunHandler {
+  constructor(
+    private readonly runs: RunRepository,
+    private readonly driver: RunDriver,
+    private readonly rejections: CommandRejections,
+    @Inject(AGENTS) private readonly agents: AgentRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @InjectConfig() private readonly config: BaseConfig,
+  ) {}
+
+  async handle(msg: JsMsg): Promise<void> {
+    const tenantId = parseCommandSubject(this.config.prefix, msg.subject)?.tenant ?? '';
+    const requestId = msg.headers?.get(Header.MsgId) || undefined;
+    const reject = (reason: string, message: string) =>
+      this.rejections.record({ tenantId: isToken(tenantId) ? tenantId : 'invalid', subject: msg.subject, requestId, commandSeq: msg.seq, reason, message, body: msg.data });
+
+    if (!isToken(tenantId)) return reject(ReasonCode.InvalidCommand, 'the tenant in the subject is not a valid id');
+    const json = parseJson(msg.data);
+    if (!json.ok) return reject(ReasonCode.InvalidCommand, json.problems.join('; '));
+    const parsed = parseCommand(CommandName.RunStart, json.value);
+    const now = this.clock.now();
+
+    if (!parsed.ok) {
+      const runId = (json.value as { runId?: unknown } | null)?.runId;
+      if (typeof runId !== 'string' || !RUN_ID_PATTERN.test(runId)) {
+        return reject(ReasonCode.InvalidCommand, `run.start names no valid runId: ${parsed.problems.join('; ')}`);
+      }
+      const rejected = [{ type: 'run.rejected' as const, data: { outcome: 'failed' as const, reason: ReasonCode.InvalidCommand, message: 'The request was not valid.', problems: parsed.problems, requestId } }];
+      await this.appendFirst(this.runs.empty(tenantId, runId), rejected, now, requestId, msg, reject);
+      return;
+    }
+
+    const command = parsed.value;
+    const run = this.runs.empty(tenantId, command.runId);
+    const decided = decide({ type: 'StartRun', command, tenantId, requestId, release: this.agents.get(command.agent) }, run.state, { now: now.toISOString() });
+    const started = await this.appendFirst(run, decided, now, requestId, msg, reject);
+    if (started) await this.driver.drive(started);
+  }
+
+  /** Appends a run's first events; if the run exists, resumes it when it is this same request. */
+  private async appendFirst(
+    run: LoadedRun,
+    decided: Parameters<RunRepository['append']>[1],
+    now: Date,
+    requestId: string | undefined,
+    msg: JsMsg,
+    reject: (reason: string, message: string) => Promise<void>,
+  ): Promise<LoadedRun | undefined> {
+    try {
+      return await this.runs.append(run, decided, now);
+    } catch (err) {
+      if (!isErrorNamed(err, 'ConcurrencyError')) throw err;
+      const existing = await this.runs.load(run.tenantId, run.runId);
+      if (requestId && existing.state.requestId === requestId) return existing;
+      if (!requestId && msg.info.redeliveryCount > 1) return existing;
+      await reject(ReasonCode.DuplicateRun, `run ${run.runId} already exists`);
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { IsOptional, Matches } from 'class-validator';
+import { BaseEnv, baseConfig, parseEnv, type BaseConfig } from '@tether/service-kit';
+import { resolveAgentsDir } from '@tether/agents';
+
+export const SERVICE = 'orchestrator';
+export const VERSION = '0.1.0';
+
+class OrchestratorEnv extends BaseEnv {
+  /** Folder of agent YAML files. */
+  @IsOptional() TETHER_AGENTS_DIR?: string;
+  /** Runs this instance drives at once. */
+  @IsOptional() @Matches(/^\d+$/) TETHER_ORCHESTRATOR_CONCURRENCY?: string;
+  /** Attempts of one model turn before the run fails. */
+  @IsOptional() @Matches(/^\d+$/) TETHER_MODEL_MAX_ATTEMPTS?: string;
+}
+
+export interface OrchestratorConfig extends BaseConfig {
+  agentsDir: string;
+  concurrency: number;
+  modelMaxAttempts: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorConfig {
+  const e = parseEnv(OrchestratorEnv, env, SERVICE);
+  return {
+    ...baseConfig(e, SERVICE, VERSION, 3101),
+    agentsDir: resolveAgentsDir(e.TETHER_AGENTS_DIR),
+    concurrency: Number(e.TETHER_ORCHESTRATOR_CONCURRENCY ?? 512),
+    modelMaxAttempts: Number(e.TETHER_MODEL_MAX_ATTEMPTS ?? 3),
+  };
+}

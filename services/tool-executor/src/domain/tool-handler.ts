@@ -1,0 +1,28 @@
+/** What a tool gets besides its arguments. */
+export interface ToolContext {
+  tenantId: string;
+  runId: string;
+  userId: string;
+  /** `<runId>:<callId>`: the same for every attempt of one call, so the tool can dedupe. */
+  idempotencyKey: string;
+  signal: AbortSignal;
+}
+
+export type ToolHandler = (args: Record<string, unknown>, ctx: ToolContext) => Promise<unknown>;
+
+/** A tool's own refusal (bad arguments, a cap): reported to the model, never retried. */
+export class ToolRefusal extends Error {
+  constructor(
+    message: string,
+    readonly reason = 'invalid_arguments',
+  ) {
+    super(message);
+    this.name = 'ToolRefusal';
+  }
+}
+
+/** A set of in-process tools, by name. */
+export interface ToolPack {
+  name: string;
+  tools: Record<string, ToolHandler>;
+}

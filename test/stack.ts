@@ -1,0 +1,87 @@
+import { headers as natsHeaders, type NatsConnection } from 'nats';
+import { subjects, type StartRun, type TetherEvent } from '@tether/contracts';
+import { EventStore, deleteStreams, encodeJson } from '@tether/event-store';
+import { baseConfig, startService, type RunningService } from '@tether/service-kit';
+import { connectTestNats, createTestDatabase, eventually, testEnv, uniquePrefix, type TestDatabase } from '../libs/testing/src/infra.helper';
+import { orchestratorService, type OrchestratorPorts } from '../services/orchestrator/src/orchestrator.module';
+import { toolExecutorService, type ToolExecutorPorts } from '../services/tool-executor/src/tool-executor.module';
+import { traceStoreService } from '../services/trace-store/src/trace-store.module';
+import { join } from 'node:path';
+
+export interface TestStack {
+  prefix: string;
+  db: TestDatabase;
+  nc: NatsConnection;
+  store: EventStore;
+  services: Record<string, RunningService>;
+  startRun(tenant: string, body: Partial<StartRun> & { runId: string }, msgId?: string): Promise<void>;
+  publishRaw(subject: string, data: string | Uint8Array, msgId?: string): Promise<void>;
+  waitForEnd(tenant: string, runId: string, timeoutMs?: number): Promise<TetherEvent[]>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  label: string;
+  agentsDir?: string;
+  services?: Array<'orchestrator' | 'tool-executor' | 'trace-store'>;
+  orchestrator?: OrchestratorPorts;
+  toolExecutor?: ToolExecutorPorts;
+  ackWaitMs?: number;
+}
+
+const TERMINAL = new Set(['run.completed', 'run.failed', 'run.aborted', 'run.cancelled', 'run.rejected']);
+
+/** Boots the chosen services in this process against the real NATS and Postgres, isolated by prefix and database. */
+export async function startStack(o: StackOptions): Promise<TestStack> {
+  const prefix = uniquePrefix(o.label);
+  const db = await createTestDatabase(o.label);
+  const env = {
+    TETHER_PREFIX: prefix,
+    TETHER_NATS_URL: testEnv.natsUrl,
+    DATABASE_URL: db.url,
+    TETHER_HTTP_PORT: '0',
+    LOG_LEVEL: 'error',
+    TETHER_ACK_WAIT_MS: String(o.ackWaitMs ?? 30_000),
+  };
+  const agentsDir = o.agentsDir ?? join(__dirname, '..', 'agents');
+  const wanted = o.services ?? ['trace-store', 'tool-executor', 'orchestrator'];
+  const services: Record<string, RunningService> = {};
+  for (const name of wanted) {
+    if (name === 'trace-store') services[name] = await startService(traceStoreService(baseConfig(env, name, 'test', 0)));
+    if (name === 'tool-executor') services[name] = await startService(toolExecutorService({ ...baseConfig(env, name, 'test', 0), agentsDir }, o.toolExecutor));
+    if (name === 'orchestrator') services[name] = await startService(orchestratorService({ ...baseConfig(env, name, 'test', 0), agentsDir, concurrency: 64, modelMaxAttempts: 3 }, o.orchestrator));
+  }
+  const nc = await connectTestNats(`${o.label}-client`);
+  const store = new EventStore(nc, prefix);
+
+  const publishRaw = async (subject: string, data: string | Uint8Array, msgId?: string) => {
+    const h = natsHeaders();
+    if (msgId) h.set('Nats-Msg-Id', msgId);
+    await nc.jetstream().publish(subject, typeof data === 'string' ? new TextEncoder().encode(data) : data, { headers: h });
+  };
+
+  return {
+    prefix,
+    db,
+    nc,
+    store,
+    services,
+    publishRaw,
+    async startRun(tenant, body, msgId) {
+      const full = { agent: 'support-agent', input: 'Where is order 1042?', userId: 'u_88', roles: ['user'], ...body };
+      await publishRaw(subjects.command(prefix, tenant, 'run.start'), encodeJson(full), msgId ?? `req-${body.runId}`);
+    },
+    async waitForEnd(tenant, runId, timeoutMs = 15_000) {
+      return eventually(async () => {
+        const events = (await store.read(tenant, runId)).map((s) => s.event);
+        return events.some((e) => TERMINAL.has(e.type)) ? events : undefined;
+      }, `run ${runId} to end`, timeoutMs);
+    },
+    async stop() {
+      for (const name of [...wanted].reverse()) await services[name]?.close();
+      await deleteStreams(await nc.jetstreamManager(), prefix);
+      await nc.close();
+      await db.drop();
+    },
+  };
+}
