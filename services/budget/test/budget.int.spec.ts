@@ -1,0 +1,110 @@
+import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
+import { deleteStreams } from '@tether/event-store';
+import { startService, type RunningService } from '@tether/service-kit';
+import {
+  connectTestNats,
+  createTestDatabase,
+  uniquePrefix,
+  testEnv,
+  type TestDatabase,
+} from '../../../libs/testing/src/infra.helper';
+import { budgetService } from '../src/budget.module';
+import { loadConfig } from '../src/config';
+
+describe('budget service', () => {
+  const prefix = uniquePrefix('budget');
+  let db: TestDatabase;
+  let sut: RunningService;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('budget');
+    const config = loadConfig({
+      TETHER_PREFIX: prefix,
+      TETHER_NATS_URL: testEnv.natsUrl,
+      DATABASE_URL: db.url,
+      TETHER_HTTP_PORT: '0',
+      LOG_LEVEL: 'warn',
+    });
+    sut = await startService(budgetService(config));
+  });
+  afterAll(async () => {
+    await sut?.close();
+    const nc = await connectTestNats();
+    await deleteStreams(await nc.jetstreamManager(), prefix);
+    await nc.close();
+    await db?.drop();
+  });
+
+  async function columns(table: string) {
+    const rows: Array<{
+      column_name: string;
+      data_type: string;
+      numeric_precision: number | null;
+      numeric_scale: number | null;
+    }> = await sut.dataSource.query(
+      `SELECT column_name, data_type, numeric_precision, numeric_scale FROM information_schema.columns
+          WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position`,
+      [table],
+    );
+    return rows;
+  }
+
+  it('listens on 3104 unless told otherwise', () => {
+    expect(loadConfig({}).http.port).toBe(3104);
+  });
+
+  it('reports NATS and Postgres up on /health', async () => {
+    const { port } = sut.app.getHttpServer().address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      status: 'ok',
+      info: { nats: { status: 'up' }, postgres: { status: 'up' } },
+    });
+  });
+
+  it('creates the budget_ledger and budget_caps tables', async () => {
+    const ledger = await columns('budget_ledger');
+    expect(ledger.map((c) => c.column_name)).toEqual([
+      'entry_id',
+      'tenant_id',
+      'user_id',
+      'run_id',
+      'kind',
+      'amount_usd',
+      'created_at',
+    ]);
+    expect(ledger.find((c) => c.column_name === 'amount_usd')).toMatchObject({
+      data_type: 'numeric',
+      numeric_precision: 18,
+      numeric_scale: 8,
+    });
+    const caps = await columns('budget_caps');
+    expect(caps.map((c) => c.column_name)).toEqual(['scope', 'limit_usd', 'period']);
+    expect(await sut.dataSource.query(`SELECT name FROM migrations_budget`)).toEqual([
+      { name: 'BudgetTables1763700000020' },
+    ]);
+  });
+
+  it('accepts only reserve, settle and release ledger entries', async () => {
+    // A plain client: TypeORM would log the expected constraint violation as an error.
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      const insert = (id: string, kind: string) =>
+        pg.query(
+          `INSERT INTO budget_ledger (entry_id, tenant_id, run_id, kind, amount_usd, created_at) VALUES ($1, 'acme', 'run_b1', $2, 0.00012345, now())`,
+          [id, kind],
+        );
+      await insert('led_1', 'reserve');
+      await expect(insert('led_2', 'refund')).rejects.toThrow(/check constraint/);
+      const { rows } = await pg.query(
+        `SELECT amount_usd FROM budget_ledger WHERE entry_id = 'led_1'`,
+      );
+      expect(rows[0].amount_usd).toBe('0.00012345');
+    } finally {
+      await pg.end();
+    }
+  });
+});

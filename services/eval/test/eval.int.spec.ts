@@ -1,0 +1,94 @@
+import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
+import { deleteStreams } from '@tether/event-store';
+import { startService, type RunningService } from '@tether/service-kit';
+import {
+  connectTestNats,
+  createTestDatabase,
+  uniquePrefix,
+  testEnv,
+  type TestDatabase,
+} from '../../../libs/testing/src/infra.helper';
+import { loadConfig } from '../src/config';
+import { evalService } from '../src/eval.module';
+
+describe('eval service', () => {
+  const prefix = uniquePrefix('eval');
+  let db: TestDatabase;
+  let sut: RunningService;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('eval');
+    const config = loadConfig({
+      TETHER_PREFIX: prefix,
+      TETHER_NATS_URL: testEnv.natsUrl,
+      DATABASE_URL: db.url,
+      TETHER_HTTP_PORT: '0',
+      LOG_LEVEL: 'warn',
+    });
+    sut = await startService(evalService(config));
+  });
+  afterAll(async () => {
+    await sut?.close();
+    const nc = await connectTestNats();
+    await deleteStreams(await nc.jetstreamManager(), prefix);
+    await nc.close();
+    await db?.drop();
+  });
+
+  async function columnNames(table: string): Promise<string[]> {
+    const rows: Array<{ column_name: string }> = await sut.dataSource.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position`,
+      [table],
+    );
+    return rows.map((r) => r.column_name);
+  }
+
+  it('listens on 3106 unless told otherwise', () => {
+    expect(loadConfig({}).http.port).toBe(3106);
+  });
+
+  it('reports NATS and Postgres up on /health', async () => {
+    const { port } = sut.app.getHttpServer().address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      status: 'ok',
+      info: { nats: { status: 'up' }, postgres: { status: 'up' } },
+    });
+  });
+
+  it('creates the eval_suites and eval_runs tables', async () => {
+    expect(await columnNames('eval_suites')).toEqual(['suite_id', 'name', 'agent', 'created_at']);
+    expect(await columnNames('eval_runs')).toEqual([
+      'eval_run_id',
+      'suite_id',
+      'status',
+      'created_at',
+    ]);
+    expect(await sut.dataSource.query(`SELECT name FROM migrations_eval`)).toEqual([
+      { name: 'EvalTables1763700000030' },
+    ]);
+  });
+
+  it('refuses an eval run of a suite that does not exist', async () => {
+    // A plain client: TypeORM would log the expected constraint violation as an error.
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      await pg.query(
+        `INSERT INTO eval_suites (suite_id, name, agent, created_at) VALUES ('st_1', 'golden', 'support-agent', now())`,
+      );
+      await pg.query(
+        `INSERT INTO eval_runs (eval_run_id, suite_id, status, created_at) VALUES ('er_1', 'st_1', 'queued', now())`,
+      );
+      await expect(
+        pg.query(
+          `INSERT INTO eval_runs (eval_run_id, suite_id, status, created_at) VALUES ('er_2', 'st_missing', 'queued', now())`,
+        ),
+      ).rejects.toThrow(/foreign key/);
+    } finally {
+      await pg.end();
+    }
+  });
+});
