@@ -6,6 +6,7 @@ import { EventEnvelope, type TetherEvent } from './events/envelope';
 import { EVENT_DATA, SCHEMA_VERSION, isEventType, type EventType } from './events/registry';
 import { CommandName } from './subjects';
 import { upcast } from './upcasters';
+import { describeErrors, eventValidator } from './event-validators';
 
 /** The result of parsing untrusted input: never throws for bad input. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: string[] };
@@ -43,8 +44,23 @@ export function parseCommand<N extends CommandName>(name: N, plain: unknown): Pa
   return parseAs(COMMANDS[name] as unknown as new () => CommandBody<N>, plain);
 }
 
-/** Validates an envelope and its data by type, upcasting older schema versions first. */
+/**
+ * Validates an envelope and its data by type, upcasting older schema versions first. Events of
+ * the current version take the compiled fast path; anything it refuses is re-checked by the
+ * contract classes, so problems read the same whichever path found them.
+ */
 export function parseEvent(plain: unknown): Parsed<TetherEvent> {
+  const p = plain as { type?: unknown; schemaVersion?: unknown } | null;
+  if (typeof p === 'object' && p !== null && isEventType(p.type) && p.schemaVersion === SCHEMA_VERSION[p.type]) {
+    const validate = eventValidator(p.type);
+    if (validate(plain)) return { ok: true, value: plain as TetherEvent };
+    const slow = parseEventByClasses(plain);
+    return slow.ok ? { ok: false, problems: describeErrors(validate.errors) } : slow;
+  }
+  return parseEventByClasses(plain);
+}
+
+function parseEventByClasses(plain: unknown): Parsed<TetherEvent> {
   const envelope = parseAs(EventEnvelope, plain);
   if (!envelope.ok) return envelope;
   const env = envelope.value;

@@ -11,7 +11,8 @@ export interface BatchOptions {
  * Pulls a durable consumer continuously and hands what has arrived to `handle` in batches, one
  * batch at a time (one database transaction per batch, for projections). Messages that arrive
  * while a batch is being handled form the next one, so batches grow with load and latency stays
- * low when idle. Success acks the batch; failure naks it for redelivery.
+ * low when idle. Success acks the batch; failure naks it for redelivery (or, with ack policy
+ * `all`, retries it in place).
  */
 export async function consumeBatches(
   js: JetStreamClient,
@@ -25,10 +26,26 @@ export async function consumeBatches(
   const buffer: JsMsg[] = [];
   let flushing: Promise<void> | undefined;
 
+  let stopped = false;
   const flush = async () => {
     await new Promise((r) => setImmediate(r));
-    while (buffer.length) {
+    while (buffer.length && !stopped) {
       const batch = buffer.splice(0, options.maxBatch);
+      if (spec.ackPolicy === 'all') {
+        // One ack covers every earlier message, so a failed batch must never be overtaken by a
+        // later one: retry it in place until it lands (the handler must be idempotent).
+        for (let attempt = 1; !stopped; attempt++) {
+          try {
+            await handle(batch);
+            batch.at(-1)!.ack();
+            break;
+          } catch (err) {
+            options.onError?.(err, batch);
+            await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 5_000)));
+          }
+        }
+        continue;
+      }
       try {
         await handle(batch);
         for (const m of batch) m.ack();
@@ -49,6 +66,7 @@ export async function consumeBatches(
 
   return {
     async stop() {
+      stopped = true;
       await messages.close();
       await loop.catch(() => undefined);
       await flushing;

@@ -20,6 +20,11 @@ export interface DurableSpec {
   maxDeliver?: number;
   /** Messages in flight across all instances. */
   maxAckPending?: number;
+  /**
+   * `all`: acking a message acks every earlier one (one ack per batch, for in-order batch
+   * consumers such as projections). Default `explicit`.
+   */
+  ackPolicy?: 'explicit' | 'all';
 }
 
 export type Disposition = { action: 'ack' } | { action: 'nak'; delayMs: number } | { action: 'term'; reason: string };
@@ -31,7 +36,7 @@ export async function ensureDurable(jsm: JetStreamManager, prefix: string, spec:
   const config: Partial<ConsumerConfig> = {
     durable_name: spec.durable,
     filter_subject: spec.filterSubject,
-    ack_policy: AckPolicy.Explicit,
+    ack_policy: spec.ackPolicy === 'all' ? AckPolicy.All : AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: ms(spec.ackWaitMs ?? 30_000),
     max_deliver: spec.maxDeliver ?? 20,

@@ -1,5 +1,5 @@
-import { ulid } from 'ulid';
 import { SCHEMA_VERSION, type EventData, type EventType, type TetherEvent } from '@tether/contracts';
+import { newId } from './ids';
 import { currentTraceparent } from './trace-context';
 
 export interface EnvelopeMeta {
@@ -21,7 +21,7 @@ export function toEnvelopes(decided: Decided[], meta: EnvelopeMeta): TetherEvent
   let causationId = meta.causationId;
   return decided.map((d) => {
     const event = {
-      id: `evt_${ulid()}`,
+      id: newId('evt'),
       type: d.type,
       schemaVersion: SCHEMA_VERSION[d.type],
       runId: meta.runId,

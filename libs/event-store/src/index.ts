@@ -8,3 +8,4 @@ export * from './request.client';
 export * from './nest/jetstream.server';
 export * from './envelope.factory';
 export * from './batch.consumer';
+export * from './ids';

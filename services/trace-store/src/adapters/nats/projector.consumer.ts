@@ -5,6 +5,7 @@ import { streamNames, subjects, type StoredEvent } from '@tether/contracts';
 import { consumeBatches, decodeEvent, ensureDurable, isNotFound, type DurableSpec, type RunningConsumer } from '@tether/event-store';
 import { InjectConfig, InjectLogger, InjectNats, type BaseConfig } from '@tether/service-kit';
 import { ProjectEventsHandler } from '../../application/project-events.handler';
+import { LagWindow } from '../../domain/lag-window';
 
 export const PROJECTOR_DURABLE = 'trace-store-projector';
 
@@ -12,6 +13,8 @@ export const PROJECTOR_DURABLE = 'trace-store-projector';
 @Injectable()
 export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private running?: RunningConsumer;
+  /** Decision-to-commit delay of recent events, for `status` and the benchmark. */
+  readonly lag = new LagWindow(20_000);
   private readonly spec: DurableSpec;
 
   constructor(
@@ -20,7 +23,7 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
     @InjectLogger() private readonly logger: Logger,
     private readonly project: ProjectEventsHandler,
   ) {
-    this.spec = { stream: 'evt', durable: PROJECTOR_DURABLE, filterSubject: subjects.allEvents(config.prefix), maxAckPending: 10_000, ackWaitMs: config.ackWaitMs };
+    this.spec = { stream: 'evt', durable: PROJECTOR_DURABLE, filterSubject: subjects.allEvents(config.prefix), maxAckPending: 10_000, ackWaitMs: config.ackWaitMs, ackPolicy: 'all' };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -48,6 +51,8 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
           }
         }
         await this.project.handle(batch);
+        const now = Date.now();
+        for (const b of batch) this.lag.record(now - Date.parse(b.event.time));
       },
       { maxBatch: 500, onError: (err) => this.logger.warn({ err: (err as Error).message }, 'projection batch failed; it will be redelivered') },
     );

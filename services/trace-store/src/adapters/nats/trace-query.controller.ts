@@ -41,6 +41,13 @@ export class TraceQueryController {
 
   @MessagePattern('status')
   async status() {
-    return { checkpoint: await this.project.checkpoint(), lastSeq: await this.projector.lastLogSeq() };
+    return { checkpoint: await this.project.checkpoint(), lastSeq: await this.projector.lastLogSeq(), lagMs: this.projector.lag.summary() };
+  }
+
+  /** Clears the lag window (benchmarks measure one phase at a time). */
+  @MessagePattern('lag.reset')
+  resetLag() {
+    this.projector.lag.reset();
+    return { ok: true };
   }
 }

@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// The standard workload: runs of 5 steps (4 model turns each calling the no-op tier-0 tool, then
+// a final answer) with the scripted model and every service running as its own process.
+// Prints one JSON document with the figures docs/PERFORMANCE.md keeps.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { randomBytes } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { root, SERVICES, stateDir } from '../scripts/lib/config.mjs';
+import { ensureNats, ensurePostgres, createDatabase, dropDatabase } from '../scripts/lib/infra.mjs';
+
+const require = createRequire(import.meta.url);
+const { connect, headers: natsHeaders } = require('nats');
+const { ulid } = require('ulid');
+
+const opt = (name, dflt) => Number(process.env[`BENCH_${name}`] ?? dflt);
+const SEQUENTIAL_RUNS = opt('SEQUENTIAL_RUNS', 200);
+const CONCURRENCY = opt('CONCURRENCY', 32);
+const THROUGHPUT_SECONDS = opt('SECONDS', 20);
+const WARMUP_RUNS = opt('WARMUP_RUNS', 300);
+const log = (m) => process.stderr.write(`bench: ${m}\n`);
+
+const prefix = `bench${randomBytes(3).toString('hex')}`;
+const tenant = 'bench';
+const nats = await ensureNats({ url: process.env.TETHER_NATS_URL ?? 'nats://127.0.0.1:4222', dataDir: join(stateDir, 'nats'), log });
+const pg = await ensurePostgres({ databaseUrl: process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/tether', dataDir: join(stateDir, 'postgres'), log });
+const dbUrl = new URL(pg.databaseUrl);
+const dbName = `tether_${prefix}`;
+const admin = new URL(pg.databaseUrl);
+admin.pathname = '/postgres';
+await createDatabase(admin.toString(), dbName);
+dbUrl.pathname = `/${dbName}`;
+
+const children = [];
+async function startServices() {
+  let port = 3900;
+  for (const { name } of SERVICES) {
+    const main = join(root, 'services', name, 'dist', 'main.js');
+    if (!existsSync(main)) {
+      if (process.env.BENCH_ALLOW_MISSING !== '1') throw new Error(`${name} is not built (${main}); run npm run build`);
+      log(`warning: ${name} is not built; measuring without it`);
+      continue;
+    }
+    const profile = (process.env.BENCH_PROFILE ?? '').split(',').includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${join(stateDir, 'profiles')}`] : [];
+    const child = spawn(process.execPath, [...profile, join(root, 'services', name, 'dist', 'main.js')], {
+      env: { ...process.env, TETHER_PREFIX: prefix, TETHER_NATS_URL: nats.url, DATABASE_URL: dbUrl.toString(), TETHER_HTTP_PORT: String(++port), LOG_LEVEL: 'warn', TETHER_AGENTS_DIR: join(root, 'agents') },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push({ name, child, port });
+  }
+  for (const { name, port } of children) {
+    const deadline = Date.now() + 60_000;
+    while (true) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) break;
+      } catch {}
+      if (Date.now() > deadline) throw new Error(`${name} did not become healthy`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function cpuTicks(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+}
+function pidsOf(name) {
+  try {
+    return readFileSync('/proc/self/mounts') && require('node:child_process').execSync(`pgrep -x ${name}`).toString().trim().split('\n').map(Number);
+  } catch {
+    return [];
+  }
+}
+function cpuSnapshot() {
+  const snap = {};
+  for (const { name, child } of children) snap[name] = cpuTicks(child.pid);
+  snap['nats-server'] = pidsOf('nats-server').reduce((a, p) => a + cpuTicks(p), 0);
+  snap.postgres = pidsOf('postgres').reduce((a, p) => a + cpuTicks(p), 0);
+  snap.bench = cpuTicks(process.pid);
+  return snap;
+}
+
+const pct = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : 0;
+};
+const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+try {
+  log(`building and starting ${SERVICES.length} services (prefix ${prefix})`);
+  await startServices();
+  const nc = await connect({ servers: nats.url, name: 'bench' });
+  const js = nc.jetstream();
+  const waiters = new Map();
+  // Terminal events arrive on a plain subscription: the bench adds no consumer to the stream.
+  nc.subscribe(`${prefix}.evt.${tenant}.>`, {
+    callback: (_err, m) => {
+      const type = m.headers?.get('Tether-Type');
+      if (type === 'run.completed' || type === 'run.failed' || type === 'run.aborted' || type === 'run.rejected') {
+        const runId = m.subject.slice(m.subject.lastIndexOf('.') + 1);
+        waiters.get(runId)?.(type);
+      }
+    },
+  });
+  const enc = new TextEncoder();
+  async function oneRun() {
+    const runId = `run_${ulid()}`;
+    const done = new Promise((resolve) => waiters.set(runId, resolve));
+    const t0 = performance.now();
+    const h = natsHeaders();
+    h.set('Nats-Msg-Id', runId);
+    await js.publish(`${prefix}.cmd.${tenant}.run.start`, enc.encode(JSON.stringify({ runId, agent: 'bench-agent', input: 'go', userId: 'bench', roles: ['user'] })), { headers: h });
+    const type = await done;
+    waiters.delete(runId);
+    if (type !== 'run.completed') throw new Error(`${runId} ended with ${type}`);
+    return performance.now() - t0;
+  }
+
+  log(`warm-up: ${WARMUP_RUNS} runs`);
+  await Promise.all(Array.from({ length: 8 }, async () => { for (let i = 0; i < WARMUP_RUNS / 8; i++) await oneRun(); }));
+
+  log(`concurrency 1: ${SEQUENTIAL_RUNS} runs`);
+  const latencies = [];
+  for (let i = 0; i < SEQUENTIAL_RUNS; i++) latencies.push(await oneRun());
+
+  log(`concurrency ${CONCURRENCY}: ${THROUGHPUT_SECONDS} s`);
+  const resetLag = () => nc.request(`${prefix}.svc.trace-store.lag.reset`, enc.encode('{}'), { timeout: 5000 });
+  await resetLag();
+  const before = cpuSnapshot();
+  const tStart = performance.now();
+  const stopAt = tStart + THROUGHPUT_SECONDS * 1000;
+  let completed = 0;
+  const loadLatencies = [];
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (performance.now() < stopAt) {
+      loadLatencies.push(await oneRun());
+      completed++;
+    }
+  }));
+  const elapsed = (performance.now() - tStart) / 1000;
+  const after = cpuSnapshot();
+  // Let the projection catch up, then read its lag over the throughput phase.
+  let status;
+  for (let i = 0; i < 100; i++) {
+    status = JSON.parse(new TextDecoder().decode((await nc.request(`${prefix}.svc.trace-store.status`, enc.encode('{}'), { timeout: 5000 })).data)).result;
+    if (status.checkpoint >= status.lastSeq) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const ticks = 100; // USER_HZ
+  const cpuMsPerRun = {};
+  let totalMs = 0;
+  for (const k of Object.keys(after)) {
+    const ms = ((after[k] - before[k]) / ticks) * 1000 / Math.max(completed, 1);
+    cpuMsPerRun[k] = round(ms);
+    totalMs += ms;
+  }
+  cpuMsPerRun.total = round(totalMs);
+
+  const { measureFold } = require(join(root, 'libs/run-domain/dist/fold.bench.js'));
+  const fold = measureFold(1000);
+  await nc.close();
+
+  const perStep = latencies.map((l) => l / 5);
+  console.log(JSON.stringify({
+    workload: '5-step runs (4 no-op tier-0 tool calls + final answer), scripted model, all services as processes, projection on',
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
+    perStepOverheadMs: { p50: round(pct(perStep, 0.5)), p99: round(pct(perStep, 0.99)), runs: latencies.length, concurrency: 1 },
+    throughput: { runsPerSecond: round(completed / elapsed, 1), concurrency: CONCURRENCY, seconds: round(elapsed, 1), runs: completed, runLatencyMs: { p50: round(pct(loadLatencies, 0.5)), p99: round(pct(loadLatencies, 0.99)) } },
+    projectionLagMs: status.lagMs,
+    cpuMsPerRun,
+    foldEventsPerSecond: Math.round(fold.eventsPerSecond),
+  }, null, 2));
+} finally {
+  for (const { child } of children) child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1500));
+  for (const { child } of children) if (child.exitCode === null) child.kill('SIGKILL');
+  try {
+    const nc = await connect({ servers: nats.url });
+    const jsm = await nc.jetstreamManager();
+    for (const s of ['CMD', 'EVT', 'CTL']) await jsm.streams.delete(`${prefix.toUpperCase()}_${s}`).catch(() => {});
+    await nc.close();
+  } catch {}
+  await dropDatabase(admin.toString(), dbName).catch(() => {});
+  await nats.stop?.();
+  await pg.stop?.();
+}
