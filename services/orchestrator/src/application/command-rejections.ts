@@ -2,9 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { headers as natsHeaders, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { Header, subjects, type CommandRejected } from '@tether/contracts';
-import { encodeJson } from '@tether/event-store';
+import { encodeJson, newId } from '@tether/event-store';
 import { InjectConfig, InjectLogger, InjectNats, type BaseConfig } from '@tether/service-kit';
-import { ulid } from 'ulid';
 
 export interface Rejection {
   tenantId: string;
@@ -31,7 +30,7 @@ export class CommandRejections {
 
   async record(r: Rejection): Promise<void> {
     const record: CommandRejected = {
-      id: `rej_${ulid()}`,
+      id: newId('rej'),
       type: 'command.rejected',
       time: new Date().toISOString(),
       tenantId: r.tenantId,
