@@ -63,14 +63,17 @@ export class ProjectEventsHandler {
   }
 
   private async insertEvents(tx: EntityManager, batch: StoredEvent[]): Promise<StoredEvent[]> {
-    const params: unknown[] = [];
+    // One array parameter per column: the statement's size does not grow with the batch.
+    const cols: unknown[][] = Array.from({ length: 10 }, () => []);
     for (const { seq, event: e } of batch) {
-      params.push(seq, e.id, e.tenantId, e.runId, e.type, e.time, e.source, e.causationId ?? null, e.traceparent ?? null, JSON.stringify(e.data));
+      const row = [seq, e.id, e.tenantId, e.runId, e.type, e.time, e.source, e.causationId ?? null, e.traceparent ?? null, JSON.stringify(e.data)];
+      for (let i = 0; i < 10; i++) cols[i].push(row[i]);
     }
     const inserted: { seq: string }[] = await tx.query(
       `INSERT INTO trace_events (seq, event_id, tenant_id, run_id, type, time, source, causation_id, traceparent, data)
-       VALUES ${placeholders(batch.length, 10)} ON CONFLICT DO NOTHING RETURNING seq`,
-      params,
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::jsonb[])
+       ON CONFLICT DO NOTHING RETURNING seq`,
+      cols,
     );
     const fresh = new Set(inserted.map((r) => Number(r.seq)));
     return batch.filter((b) => fresh.has(b.seq));

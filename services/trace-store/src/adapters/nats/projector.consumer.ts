@@ -54,7 +54,7 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
         const now = Date.now();
         for (const b of batch) this.lag.record(now - Date.parse(b.event.time));
       },
-      { maxBatch: 500, onError: (err) => this.logger.warn({ err: (err as Error).message }, 'projection batch failed; it will be redelivered') },
+      { maxBatch: 1000, maxDelayMs: 20, onError: (err) => this.logger.warn({ err: (err as Error).message }, 'projection batch failed; it will be redelivered') },
     );
   }
 
