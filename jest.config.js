@@ -1,5 +1,15 @@
 // Test tiers come from the file name: *.unit.spec.ts, *.int.spec.ts, *.e2e.spec.ts.
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false }, target: 'es2022', keepClassNames: true } }];
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+  },
+];
 const base = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {

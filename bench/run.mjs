@@ -24,8 +24,16 @@ const log = (m) => process.stderr.write(`bench: ${m}\n`);
 
 const prefix = `bench${randomBytes(3).toString('hex')}`;
 const tenant = 'bench';
-const nats = await ensureNats({ url: process.env.TETHER_NATS_URL ?? 'nats://127.0.0.1:4222', dataDir: join(stateDir, 'nats'), log });
-const pg = await ensurePostgres({ databaseUrl: process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/tether', dataDir: join(stateDir, 'postgres'), log });
+const nats = await ensureNats({
+  url: process.env.TETHER_NATS_URL ?? 'nats://127.0.0.1:4222',
+  dataDir: join(stateDir, 'nats'),
+  log,
+});
+const pg = await ensurePostgres({
+  databaseUrl: process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/tether',
+  dataDir: join(stateDir, 'postgres'),
+  log,
+});
 const dbUrl = new URL(pg.databaseUrl);
 const dbName = `tether_${prefix}`;
 const admin = new URL(pg.databaseUrl);
@@ -39,15 +47,30 @@ async function startServices() {
   for (const { name } of SERVICES) {
     const main = join(root, 'services', name, 'dist', 'main.js');
     if (!existsSync(main)) {
-      if (process.env.BENCH_ALLOW_MISSING !== '1') throw new Error(`${name} is not built (${main}); run npm run build`);
+      if (process.env.BENCH_ALLOW_MISSING !== '1')
+        throw new Error(`${name} is not built (${main}); run npm run build`);
       log(`warning: ${name} is not built; measuring without it`);
       continue;
     }
-    const profile = (process.env.BENCH_PROFILE ?? '').split(',').includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${join(stateDir, 'profiles')}`] : [];
-    const child = spawn(process.execPath, [...profile, join(root, 'services', name, 'dist', 'main.js')], {
-      env: { ...process.env, TETHER_PREFIX: prefix, TETHER_NATS_URL: nats.url, DATABASE_URL: dbUrl.toString(), TETHER_HTTP_PORT: String(++port), LOG_LEVEL: 'warn', TETHER_AGENTS_DIR: join(root, 'agents') },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const profile = (process.env.BENCH_PROFILE ?? '').split(',').includes(name)
+      ? ['--cpu-prof', `--cpu-prof-dir=${join(stateDir, 'profiles')}`]
+      : [];
+    const child = spawn(
+      process.execPath,
+      [...profile, join(root, 'services', name, 'dist', 'main.js')],
+      {
+        env: {
+          ...process.env,
+          TETHER_PREFIX: prefix,
+          TETHER_NATS_URL: nats.url,
+          DATABASE_URL: dbUrl.toString(),
+          TETHER_HTTP_PORT: String(++port),
+          LOG_LEVEL: 'warn',
+          TETHER_AGENTS_DIR: join(root, 'agents'),
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     children.push({ name, child, port });
   }
   for (const { name, port } of children) {
@@ -55,7 +78,9 @@ async function startServices() {
     while (true) {
       try {
         if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) break;
-      } catch {}
+      } catch {
+        // not up yet
+      }
       if (Date.now() > deadline) throw new Error(`${name} did not become healthy`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -72,7 +97,15 @@ function cpuTicks(pid) {
 }
 function pidsOf(name) {
   try {
-    return readFileSync('/proc/self/mounts') && require('node:child_process').execSync(`pgrep -x ${name}`).toString().trim().split('\n').map(Number);
+    return (
+      readFileSync('/proc/self/mounts') &&
+      require('node:child_process')
+        .execSync(`pgrep -x ${name}`)
+        .toString()
+        .trim()
+        .split('\n')
+        .map(Number)
+    );
   } catch {
     return [];
   }
@@ -102,7 +135,12 @@ try {
   nc.subscribe(`${prefix}.evt.${tenant}.>`, {
     callback: (_err, m) => {
       const type = m.headers?.get('Tether-Type');
-      if (type === 'run.completed' || type === 'run.failed' || type === 'run.aborted' || type === 'run.rejected') {
+      if (
+        type === 'run.completed' ||
+        type === 'run.failed' ||
+        type === 'run.aborted' ||
+        type === 'run.rejected'
+      ) {
         const runId = m.subject.slice(m.subject.lastIndexOf('.') + 1);
         waiters.get(runId)?.(type);
       }
@@ -115,7 +153,19 @@ try {
     const t0 = performance.now();
     const h = natsHeaders();
     h.set('Nats-Msg-Id', runId);
-    await js.publish(`${prefix}.cmd.${tenant}.run.start`, enc.encode(JSON.stringify({ runId, agent: 'bench-agent', input: 'go', userId: 'bench', roles: ['user'] })), { headers: h });
+    await js.publish(
+      `${prefix}.cmd.${tenant}.run.start`,
+      enc.encode(
+        JSON.stringify({
+          runId,
+          agent: 'bench-agent',
+          input: 'go',
+          userId: 'bench',
+          roles: ['user'],
+        }),
+      ),
+      { headers: h },
+    );
     const type = await done;
     waiters.delete(runId);
     if (type !== 'run.completed') throw new Error(`${runId} ended with ${type}`);
@@ -123,32 +173,44 @@ try {
   }
 
   log(`warm-up: ${WARMUP_RUNS} runs`);
-  await Promise.all(Array.from({ length: 8 }, async () => { for (let i = 0; i < WARMUP_RUNS / 8; i++) await oneRun(); }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = 0; i < WARMUP_RUNS / 8; i++) await oneRun();
+    }),
+  );
 
   log(`concurrency 1: ${SEQUENTIAL_RUNS} runs`);
   const latencies = [];
   for (let i = 0; i < SEQUENTIAL_RUNS; i++) latencies.push(await oneRun());
 
   log(`concurrency ${CONCURRENCY}: ${THROUGHPUT_SECONDS} s`);
-  const resetLag = () => nc.request(`${prefix}.svc.trace-store.lag.reset`, enc.encode('{}'), { timeout: 5000 });
+  const resetLag = () =>
+    nc.request(`${prefix}.svc.trace-store.lag.reset`, enc.encode('{}'), { timeout: 5000 });
   await resetLag();
   const before = cpuSnapshot();
   const tStart = performance.now();
   const stopAt = tStart + THROUGHPUT_SECONDS * 1000;
   let completed = 0;
   const loadLatencies = [];
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (performance.now() < stopAt) {
-      loadLatencies.push(await oneRun());
-      completed++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < stopAt) {
+        loadLatencies.push(await oneRun());
+        completed++;
+      }
+    }),
+  );
   const elapsed = (performance.now() - tStart) / 1000;
   const after = cpuSnapshot();
   // Let the projection catch up, then read its lag over the throughput phase.
   let status;
   for (let i = 0; i < 100; i++) {
-    status = JSON.parse(new TextDecoder().decode((await nc.request(`${prefix}.svc.trace-store.status`, enc.encode('{}'), { timeout: 5000 })).data)).result;
+    status = JSON.parse(
+      new TextDecoder().decode(
+        (await nc.request(`${prefix}.svc.trace-store.status`, enc.encode('{}'), { timeout: 5000 }))
+          .data,
+      ),
+    ).result;
     if (status.checkpoint >= status.lastSeq) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -156,7 +218,7 @@ try {
   const cpuMsPerRun = {};
   let totalMs = 0;
   for (const k of Object.keys(after)) {
-    const ms = ((after[k] - before[k]) / ticks) * 1000 / Math.max(completed, 1);
+    const ms = (((after[k] - before[k]) / ticks) * 1000) / Math.max(completed, 1);
     cpuMsPerRun[k] = round(ms);
     totalMs += ms;
   }
@@ -167,15 +229,41 @@ try {
   await nc.close();
 
   const perStep = latencies.map((l) => l / 5);
-  console.log(JSON.stringify({
-    workload: '5-step runs (4 no-op tier-0 tool calls + final answer), scripted model, all services as processes, projection on',
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
-    perStepOverheadMs: { p50: round(pct(perStep, 0.5)), p99: round(pct(perStep, 0.99)), runs: latencies.length, concurrency: 1 },
-    throughput: { runsPerSecond: round(completed / elapsed, 1), concurrency: CONCURRENCY, seconds: round(elapsed, 1), runs: completed, runLatencyMs: { p50: round(pct(loadLatencies, 0.5)), p99: round(pct(loadLatencies, 0.99)) } },
-    projectionLagMs: status.lagMs,
-    cpuMsPerRun,
-    foldEventsPerSecond: Math.round(fold.eventsPerSecond),
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        workload:
+          '5-step runs (4 no-op tier-0 tool calls + final answer), scripted model, all services as processes, projection on',
+        machine: {
+          cpus: cpus().length,
+          cpuModel: cpus()[0]?.model,
+          memGiB: round(totalmem() / 2 ** 30, 1),
+          node: process.version,
+        },
+        perStepOverheadMs: {
+          p50: round(pct(perStep, 0.5)),
+          p99: round(pct(perStep, 0.99)),
+          runs: latencies.length,
+          concurrency: 1,
+        },
+        throughput: {
+          runsPerSecond: round(completed / elapsed, 1),
+          concurrency: CONCURRENCY,
+          seconds: round(elapsed, 1),
+          runs: completed,
+          runLatencyMs: {
+            p50: round(pct(loadLatencies, 0.5)),
+            p99: round(pct(loadLatencies, 0.99)),
+          },
+        },
+        projectionLagMs: status.lagMs,
+        cpuMsPerRun,
+        foldEventsPerSecond: Math.round(fold.eventsPerSecond),
+      },
+      null,
+      2,
+    ),
+  );
 } finally {
   for (const { child } of children) child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 1500));
@@ -183,9 +271,12 @@ try {
   try {
     const nc = await connect({ servers: nats.url });
     const jsm = await nc.jetstreamManager();
-    for (const s of ['CMD', 'EVT', 'CTL']) await jsm.streams.delete(`${prefix.toUpperCase()}_${s}`).catch(() => {});
+    for (const s of ['CMD', 'EVT', 'CTL'])
+      await jsm.streams.delete(`${prefix.toUpperCase()}_${s}`).catch(() => {});
     await nc.close();
-  } catch {}
+  } catch {
+    // the streams may already be gone
+  }
   await dropDatabase(admin.toString(), dbName).catch(() => {});
   await nats.stop?.();
   await pg.stop?.();

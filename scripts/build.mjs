@@ -24,7 +24,12 @@ function* sources(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) yield* sources(full);
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !entry.name.includes('.spec.')) yield full;
+    else if (
+      entry.name.endsWith('.ts') &&
+      !entry.name.endsWith('.d.ts') &&
+      !entry.name.includes('.spec.')
+    )
+      yield full;
   }
 }
 
@@ -36,7 +41,12 @@ for (const pkg of packages()) {
     const out = join(root, pkg, 'dist', relative(src, file)).replace(/\.ts$/, '.js');
     if (existsSync(out) && statSync(out).mtimeMs >= statSync(file).mtimeMs) continue;
     jobs.push(
-      transformFile(file, { ...swcrc, swcrc: false, sourceMaps: true, sourceFileName: relative(dirname(out), file) }).then((r) => {
+      transformFile(file, {
+        ...swcrc,
+        swcrc: false,
+        sourceMaps: true,
+        sourceFileName: relative(dirname(out), file),
+      }).then((r) => {
         mkdirSync(dirname(out), { recursive: true });
         writeFileSync(out, r.code + `\n//# sourceMappingURL=${out.split('/').pop()}.map\n`);
         if (r.map) writeFileSync(out + '.map', r.map);

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: NATS + Postgres (reused, or started locally), the seven services as child
 // processes, the demo, then wait for Ctrl-C. See DESIGN.md "Running it" and .env.example.
-/* global setInterval, fetch, AbortSignal */ // the repo's eslint config only declares process/console
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -2,9 +2,22 @@ import { headers as natsHeaders, type NatsConnection } from 'nats';
 import { subjects, type StartRun, type TetherEvent } from '@tether/contracts';
 import { EventStore, deleteStreams, encodeJson } from '@tether/event-store';
 import { baseConfig, startService, type RunningService } from '@tether/service-kit';
-import { connectTestNats, createTestDatabase, eventually, testEnv, uniquePrefix, type TestDatabase } from '../libs/testing/src/infra.helper';
-import { orchestratorService, type OrchestratorPorts } from '../services/orchestrator/src/orchestrator.module';
-import { toolExecutorService, type ToolExecutorPorts } from '../services/tool-executor/src/tool-executor.module';
+import {
+  connectTestNats,
+  createTestDatabase,
+  eventually,
+  testEnv,
+  uniquePrefix,
+  type TestDatabase,
+} from '../libs/testing/src/infra.helper';
+import {
+  orchestratorService,
+  type OrchestratorPorts,
+} from '../services/orchestrator/src/orchestrator.module';
+import {
+  toolExecutorService,
+  type ToolExecutorPorts,
+} from '../services/tool-executor/src/tool-executor.module';
 import { traceStoreService } from '../services/trace-store/src/trace-store.module';
 import { join } from 'node:path';
 
@@ -14,7 +27,11 @@ export interface TestStack {
   nc: NatsConnection;
   store: EventStore;
   services: Record<string, RunningService>;
-  startRun(tenant: string, body: Partial<StartRun> & { runId: string }, msgId?: string): Promise<void>;
+  startRun(
+    tenant: string,
+    body: Partial<StartRun> & { runId: string },
+    msgId?: string,
+  ): Promise<void>;
   publishRaw(subject: string, data: string | Uint8Array, msgId?: string): Promise<void>;
   waitForEnd(tenant: string, runId: string, timeoutMs?: number): Promise<TetherEvent[]>;
   stop(): Promise<void>;
@@ -29,7 +46,13 @@ export interface StackOptions {
   ackWaitMs?: number;
 }
 
-const TERMINAL = new Set(['run.completed', 'run.failed', 'run.aborted', 'run.cancelled', 'run.rejected']);
+const TERMINAL = new Set([
+  'run.completed',
+  'run.failed',
+  'run.aborted',
+  'run.cancelled',
+  'run.rejected',
+]);
 
 /** Boots the chosen services in this process against the real NATS and Postgres, isolated by prefix and database. */
 export async function startStack(o: StackOptions): Promise<TestStack> {
@@ -47,9 +70,19 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
   const wanted = o.services ?? ['trace-store', 'tool-executor', 'orchestrator'];
   const services: Record<string, RunningService> = {};
   for (const name of wanted) {
-    if (name === 'trace-store') services[name] = await startService(traceStoreService(baseConfig(env, name, 'test', 0)));
-    if (name === 'tool-executor') services[name] = await startService(toolExecutorService({ ...baseConfig(env, name, 'test', 0), agentsDir }, o.toolExecutor));
-    if (name === 'orchestrator') services[name] = await startService(orchestratorService({ ...baseConfig(env, name, 'test', 0), agentsDir, concurrency: 64, modelMaxAttempts: 3 }, o.orchestrator));
+    if (name === 'trace-store')
+      services[name] = await startService(traceStoreService(baseConfig(env, name, 'test', 0)));
+    if (name === 'tool-executor')
+      services[name] = await startService(
+        toolExecutorService({ ...baseConfig(env, name, 'test', 0), agentsDir }, o.toolExecutor),
+      );
+    if (name === 'orchestrator')
+      services[name] = await startService(
+        orchestratorService(
+          { ...baseConfig(env, name, 'test', 0), agentsDir, concurrency: 64, modelMaxAttempts: 3 },
+          o.orchestrator,
+        ),
+      );
   }
   const nc = await connectTestNats(`${o.label}-client`);
   const store = new EventStore(nc, prefix);
@@ -57,7 +90,11 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
   const publishRaw = async (subject: string, data: string | Uint8Array, msgId?: string) => {
     const h = natsHeaders();
     if (msgId) h.set('Nats-Msg-Id', msgId);
-    await nc.jetstream().publish(subject, typeof data === 'string' ? new TextEncoder().encode(data) : data, { headers: h });
+    await nc
+      .jetstream()
+      .publish(subject, typeof data === 'string' ? new TextEncoder().encode(data) : data, {
+        headers: h,
+      });
   };
 
   return {
@@ -68,14 +105,28 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
     services,
     publishRaw,
     async startRun(tenant, body, msgId) {
-      const full = { agent: 'support-agent', input: 'Where is order 1042?', userId: 'u_88', roles: ['user'], ...body };
-      await publishRaw(subjects.command(prefix, tenant, 'run.start'), encodeJson(full), msgId ?? `req-${body.runId}`);
+      const full = {
+        agent: 'support-agent',
+        input: 'Where is order 1042?',
+        userId: 'u_88',
+        roles: ['user'],
+        ...body,
+      };
+      await publishRaw(
+        subjects.command(prefix, tenant, 'run.start'),
+        encodeJson(full),
+        msgId ?? `req-${body.runId}`,
+      );
     },
     async waitForEnd(tenant, runId, timeoutMs = 15_000) {
-      return eventually(async () => {
-        const events = (await store.read(tenant, runId)).map((s) => s.event);
-        return events.some((e) => TERMINAL.has(e.type)) ? events : undefined;
-      }, `run ${runId} to end`, timeoutMs);
+      return eventually(
+        async () => {
+          const events = (await store.read(tenant, runId)).map((s) => s.event);
+          return events.some((e) => TERMINAL.has(e.type)) ? events : undefined;
+        },
+        `run ${runId} to end`,
+        timeoutMs,
+      );
     },
     async stop() {
       for (const name of [...wanted].reverse()) await services[name]?.close();

@@ -24,5 +24,8 @@ export function eventValidator(type: EventType): ValidateFunction {
 }
 
 export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
-  return (errors ?? []).map((e) => `${e.instancePath.slice(1).replace(/\//g, '.') || '(event)'} ${e.message ?? 'is invalid'}`);
+  return (errors ?? []).map(
+    (e) =>
+      `${e.instancePath.slice(1).replace(/\//g, '.') || '(event)'} ${e.message ?? 'is invalid'}`,
+  );
 }

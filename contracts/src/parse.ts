@@ -16,7 +16,9 @@ const OPTIONS = { forbidUnknownValues: true, validationError: { target: false, v
 function flatten(errors: ClassValidationError[], path = ''): string[] {
   return errors.flatMap((e) => {
     const here = path ? `${path}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? `${path ? path + '.' : ''}${m}` : `${here}: ${m}`));
+    const own = Object.values(e.constraints ?? {}).map((m) =>
+      m.startsWith(e.property) ? `${path ? path + '.' : ''}${m}` : `${here}: ${m}`,
+    );
     return [...own, ...flatten(e.children ?? [], here)];
   });
 }
@@ -40,7 +42,10 @@ export function parseJson(bytes: Uint8Array | string): Parsed<unknown> {
   }
 }
 
-export function parseCommand<N extends CommandName>(name: N, plain: unknown): Parsed<CommandBody<N>> {
+export function parseCommand<N extends CommandName>(
+  name: N,
+  plain: unknown,
+): Parsed<CommandBody<N>> {
   return parseAs(COMMANDS[name] as unknown as new () => CommandBody<N>, plain);
 }
 
@@ -51,7 +56,12 @@ export function parseCommand<N extends CommandName>(name: N, plain: unknown): Pa
  */
 export function parseEvent(plain: unknown): Parsed<TetherEvent> {
   const p = plain as { type?: unknown; schemaVersion?: unknown } | null;
-  if (typeof p === 'object' && p !== null && isEventType(p.type) && p.schemaVersion === SCHEMA_VERSION[p.type]) {
+  if (
+    typeof p === 'object' &&
+    p !== null &&
+    isEventType(p.type) &&
+    p.schemaVersion === SCHEMA_VERSION[p.type]
+  ) {
     const validate = eventValidator(p.type);
     if (validate(plain)) return { ok: true, value: plain as TetherEvent };
     const slow = parseEventByClasses(plain);
@@ -68,7 +78,10 @@ function parseEventByClasses(plain: unknown): Parsed<TetherEvent> {
   const type: EventType = env.type;
   const current = SCHEMA_VERSION[type];
   if (env.schemaVersion > current) {
-    return { ok: false, problems: [`${type} schemaVersion ${env.schemaVersion} is newer than ${current}`] };
+    return {
+      ok: false,
+      problems: [`${type} schemaVersion ${env.schemaVersion} is newer than ${current}`],
+    };
   }
   // Checked here, not left to parseAs: upcasters may assume an object, and parseAs would report
   // the problem as "data.body …".

@@ -49,10 +49,12 @@ export function streamNames(prefix: string): StreamNames {
 
 export const subjects = {
   /** `<P>.cmd.<tenant>.<command>`, e.g. `tether.cmd.acme.run.start`. */
-  command: (prefix: string, tenant: string, command: CommandName) => `${prefix}.cmd.${tenant}.${command}`,
+  command: (prefix: string, tenant: string, command: CommandName) =>
+    `${prefix}.cmd.${tenant}.${command}`,
   /** Every command of every tenant of one kind, for a consumer filter. */
   /** Commands of every tenant: `run.start`, or a family such as `run.>`. */
-  commandFilter: (prefix: string, command: CommandName | 'run.>' | 'approval.>') => `${prefix}.cmd.*.${command}`,
+  commandFilter: (prefix: string, command: CommandName | 'run.>' | 'approval.>') =>
+    `${prefix}.cmd.*.${command}`,
   /** `<P>.evt.<tenant>.<runId>`: every event of one run, in order. */
   run: (prefix: string, tenant: string, runId: string) => `${prefix}.evt.${tenant}.${runId}`,
   /** Every run of one tenant (`tenant` may be `*`). */
@@ -65,7 +67,8 @@ export const subjects = {
   /** Messages a durable consumer gave up on, with the error, for operators to inspect and replay. */
   deadLetter: (prefix: string, durable: string) => `${prefix}.ctl.system.deadletter.${durable}`,
   /** Internal request/reply between services (core NATS, not stored). */
-  service: (prefix: string, service: string, operation: string) => `${prefix}.svc.${service}.${operation}`,
+  service: (prefix: string, service: string, operation: string) =>
+    `${prefix}.svc.${service}.${operation}`,
 } as const;
 
 /** Parses `<P>.cmd.<tenant>.<command…>`; undefined when the subject is not a command subject. */

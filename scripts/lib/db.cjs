@@ -1,5 +1,4 @@
 'use strict';
-/* global require, module, URL, setTimeout */ // the repo's eslint config only declares process/console
 // Database helpers shared by the dev scripts (ESM: `import { createDatabase } from './db.cjs'`)
 // and by the jest helpers (TS compiled to CommonJS: `import { createDatabase } from
 // '../../scripts/lib/db.cjs'`). CommonJS on purpose, so both worlds can load it; the only

@@ -8,7 +8,6 @@
 //
 // `log` is optional: an object with start/ok/warn/info(msg) (see term.mjs `step`), or a
 // function taking one line.
-/* global URL, setTimeout, clearTimeout */ // the repo's eslint config only declares process/console
 import { spawn, fork } from 'node:child_process';
 import {
   accessSync,

@@ -4,7 +4,6 @@
 //
 // Parent → { cmd: 'start', options: { dataDir, port, user, password?, listen, createUser } }
 // Runner → { event: 'ready' } | { event: 'failed', message }
-/* global setTimeout, clearTimeout */ // the repo's eslint config only declares process/console
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';

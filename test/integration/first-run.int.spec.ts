@@ -29,20 +29,39 @@ describe('a run end to end (orchestrator, tool-executor, trace-store on real NAT
     const completed = events.at(-1)!;
     expect(completed.data).toMatchObject({ outcome: 'success', reason: 'completed' });
     expect((completed.data as { output: string }).output).toMatch(/1042/);
-    const toolResult = events.find((e) => e.type === 'tool.completed')!.data as { result: { found: boolean; status: string } };
+    const toolResult = events.find((e) => e.type === 'tool.completed')!.data as {
+      result: { found: boolean; status: string };
+    };
     expect(toolResult.result).toMatchObject({ found: true, status: 'shipped' });
-    const started = events.find((e) => e.type === 'tool.started')!.data as { idempotencyKey: string };
+    const started = events.find((e) => e.type === 'tool.started')!.data as {
+      idempotencyKey: string;
+    };
     expect(started.idempotencyKey).toBe('run_e2e1:call_1_0');
     // Every event carries the run, the tenant and a causation chain.
-    for (const e of events) expect(e).toMatchObject({ runId: 'run_e2e1', tenantId: 'acme', schemaVersion: 1 });
+    for (const e of events)
+      expect(e).toMatchObject({ runId: 'run_e2e1', tenantId: 'acme', schemaVersion: 1 });
     expect(events.slice(1).every((e, i) => e.causationId === events[i].id)).toBe(true);
 
     const row = await eventually(async () => {
-      const rows = await stack.db.url && (await stack.services['trace-store'].dataSource.query(`SELECT * FROM trace_runs WHERE run_id = 'run_e2e1'`));
+      const rows =
+        (await stack.db.url) &&
+        (await stack.services['trace-store'].dataSource.query(
+          `SELECT * FROM trace_runs WHERE run_id = 'run_e2e1'`,
+        ));
       return rows[0]?.status === 'completed' ? rows[0] : undefined;
     }, 'projected run');
-    expect(row).toMatchObject({ tenant_id: 'acme', agent: 'support-agent', status: 'completed', outcome: 'success', steps: 2, tool_calls: 1, event_count: 9 });
-    const projected = await stack.services['trace-store'].dataSource.query(`SELECT type FROM trace_events WHERE run_id = 'run_e2e1' ORDER BY seq`);
+    expect(row).toMatchObject({
+      tenant_id: 'acme',
+      agent: 'support-agent',
+      status: 'completed',
+      outcome: 'success',
+      steps: 2,
+      tool_calls: 1,
+      event_count: 9,
+    });
+    const projected = await stack.services['trace-store'].dataSource.query(
+      `SELECT type FROM trace_events WHERE run_id = 'run_e2e1' ORDER BY seq`,
+    );
     expect(projected.map((r: { type: string }) => r.type)).toEqual(events.map((e) => e.type));
   });
 
@@ -62,7 +81,11 @@ describe('a run end to end (orchestrator, tool-executor, trace-store on real NAT
     await stack.startRun('acme', { runId: 'run_dup2' }, 'key-b');
     const rejected = await eventually(async () => {
       try {
-        const m = await (await stack.nc.jetstreamManager()).streams.getMessage(streamNames(stack.prefix).ctl, { last_by_subj: subjects.rejectedCommands(stack.prefix, 'acme') });
+        const m = await (
+          await stack.nc.jetstreamManager()
+        ).streams.getMessage(streamNames(stack.prefix).ctl, {
+          last_by_subj: subjects.rejectedCommands(stack.prefix, 'acme'),
+        });
         const body = JSON.parse(Buffer.from(m.data).toString());
         return body.requestId === 'key-b' ? body : undefined;
       } catch {
@@ -75,24 +98,53 @@ describe('a run end to end (orchestrator, tool-executor, trace-store on real NAT
 
   it.each([
     ['missing fields', { runId: 'run_bad1', input: 'hi' }, 'invalid_command'],
-    ['an unknown agent', { runId: 'run_bad2', agent: 'no-such-agent', input: 'hi', userId: 'u', roles: [] }, 'unknown_agent'],
-    ['an oversized input', { runId: 'run_bad3', agent: 'support-agent', input: 'x'.repeat(20_001), userId: 'u', roles: [] }, 'input_too_large'],
-  ])('rejects a run.start with %s with run.rejected, and a valid run right after completes', async (_label, body, reason) => {
-    await stack.publishRaw(subjects.command(stack.prefix, 'acme', 'run.start'), JSON.stringify(body), `bad-${body.runId}`);
-    const events = await stack.waitForEnd('acme', body.runId);
-    expect(events.map((e) => e.type)).toEqual(['run.rejected']);
-    expect(events[0].data).toMatchObject({ outcome: 'failed', reason });
-    expect((events[0].data as { message: string }).message.length).toBeGreaterThan(0);
-    const ok = `run_after_${body.runId.slice(4)}`;
-    await stack.startRun('acme', { runId: ok });
-    expect((await stack.waitForEnd('acme', ok)).at(-1)!.type).toBe('run.completed');
-  });
+    [
+      'an unknown agent',
+      { runId: 'run_bad2', agent: 'no-such-agent', input: 'hi', userId: 'u', roles: [] },
+      'unknown_agent',
+    ],
+    [
+      'an oversized input',
+      {
+        runId: 'run_bad3',
+        agent: 'support-agent',
+        input: 'x'.repeat(20_001),
+        userId: 'u',
+        roles: [],
+      },
+      'input_too_large',
+    ],
+  ])(
+    'rejects a run.start with %s with run.rejected, and a valid run right after completes',
+    async (_label, body, reason) => {
+      await stack.publishRaw(
+        subjects.command(stack.prefix, 'acme', 'run.start'),
+        JSON.stringify(body),
+        `bad-${body.runId}`,
+      );
+      const events = await stack.waitForEnd('acme', body.runId);
+      expect(events.map((e) => e.type)).toEqual(['run.rejected']);
+      expect(events[0].data).toMatchObject({ outcome: 'failed', reason });
+      expect((events[0].data as { message: string }).message.length).toBeGreaterThan(0);
+      const ok = `run_after_${body.runId.slice(4)}`;
+      await stack.startRun('acme', { runId: ok });
+      expect((await stack.waitForEnd('acme', ok)).at(-1)!.type).toBe('run.completed');
+    },
+  );
 
   it('records unparseable commands as command.rejected on _CTL, and keeps serving', async () => {
-    await stack.publishRaw(subjects.command(stack.prefix, 'acme', 'run.start'), '{not json', 'garbage-1');
+    await stack.publishRaw(
+      subjects.command(stack.prefix, 'acme', 'run.start'),
+      '{not json',
+      'garbage-1',
+    );
     const rejected = await eventually(async () => {
       try {
-        const m = await (await stack.nc.jetstreamManager()).streams.getMessage(streamNames(stack.prefix).ctl, { last_by_subj: subjects.rejectedCommands(stack.prefix, 'acme') });
+        const m = await (
+          await stack.nc.jetstreamManager()
+        ).streams.getMessage(streamNames(stack.prefix).ctl, {
+          last_by_subj: subjects.rejectedCommands(stack.prefix, 'acme'),
+        });
         const body = JSON.parse(Buffer.from(m.data).toString());
         return body.requestId === 'garbage-1' ? body : undefined;
       } catch {
@@ -101,17 +153,27 @@ describe('a run end to end (orchestrator, tool-executor, trace-store on real NAT
     }, 'command.rejected for garbage');
     expect(rejected).toMatchObject({ reason: 'invalid_command', body: '{not json' });
     await stack.startRun('acme', { runId: 'run_after_garbage' });
-    expect((await stack.waitForEnd('acme', 'run_after_garbage')).at(-1)!.type).toBe('run.completed');
+    expect((await stack.waitForEnd('acme', 'run_after_garbage')).at(-1)!.type).toBe(
+      'run.completed',
+    );
   });
 
   it('cancels a run on run.cancel', async () => {
     // A run parked waiting for a human (tier-2 tool) can be cancelled.
     await stack.startRun('acme', { runId: 'run_cancel1', agent: 'support-agent' });
     await stack.waitForEnd('acme', 'run_cancel1');
-    await stack.publishRaw(subjects.command(stack.prefix, 'acme', 'run.cancel'), JSON.stringify({ runId: 'run_cancel1', requestedBy: 'ops' }), 'cancel-1');
+    await stack.publishRaw(
+      subjects.command(stack.prefix, 'acme', 'run.cancel'),
+      JSON.stringify({ runId: 'run_cancel1', requestedBy: 'ops' }),
+      'cancel-1',
+    );
     const rejected = await eventually(async () => {
       try {
-        const m = await (await stack.nc.jetstreamManager()).streams.getMessage(streamNames(stack.prefix).ctl, { last_by_subj: subjects.rejectedCommands(stack.prefix, 'acme') });
+        const m = await (
+          await stack.nc.jetstreamManager()
+        ).streams.getMessage(streamNames(stack.prefix).ctl, {
+          last_by_subj: subjects.rejectedCommands(stack.prefix, 'acme'),
+        });
         const body = JSON.parse(Buffer.from(m.data).toString());
         return body.requestId === 'cancel-1' ? body : undefined;
       } catch {

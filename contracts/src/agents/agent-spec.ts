@@ -46,7 +46,10 @@ export class ScriptedUsage {
 /** One deterministic model turn of the `scripted` provider. */
 export class ScriptedTurn {
   @IsOptional() @IsString() text?: string;
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ScriptedToolCall)
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ScriptedToolCall)
   toolCalls?: ScriptedToolCall[];
   @IsOptional() @IsObject() @ValidateNested() @Type(() => ScriptedUsage) usage?: ScriptedUsage;
 }
@@ -71,7 +74,10 @@ export class ModelSpec {
   @IsOptional() @IsBoolean() allowAlias?: boolean;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => ModelPrice) price?: ModelPrice;
   /** For `scripted`: the turns, in order. */
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ScriptedTurn)
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ScriptedTurn)
   script?: ScriptedTurn[];
 }
 
@@ -120,20 +126,30 @@ export class AgentSpec {
   @IsOptional() @IsString() description?: string;
   // IsObject on every single nested field: ValidateNested alone lets a missing value or an array through.
   @IsObject() @ValidateNested() @Type(() => ModelSpec) model!: ModelSpec;
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ModelSpec)
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ModelSpec)
   fallbacks?: ModelSpec[];
   @IsString() @MaxLength(100_000) instructions!: string;
-  @IsArray() @ArrayMaxSize(256) @ValidateNested({ each: true }) @Type(() => ToolSpec)
+  @IsArray()
+  @ArrayMaxSize(256)
+  @ValidateNested({ each: true })
+  @Type(() => ToolSpec)
   tools!: ToolSpec[];
   @IsOptional() @IsObject() @ValidateNested() @Type(() => LimitsSpec) limits?: LimitsSpec;
   @IsOptional() @IsInt() @Min(0) @Max(3) autonomy?: number;
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => PermissionRule)
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => PermissionRule)
   permissions?: PermissionRule[];
   @IsOptional() @IsObject() guardrails?: Record<string, unknown>;
 }
 
 /** Limits with every default applied. */
-export type ResolvedLimits = Required<Omit<LimitsSpec, 'maxCostUsd'>> & Pick<LimitsSpec, 'maxCostUsd'>;
+export type ResolvedLimits = Required<Omit<LimitsSpec, 'maxCostUsd'>> &
+  Pick<LimitsSpec, 'maxCostUsd'>;
 
 /**
  * An agent as loaded: its spec with defaults applied and the content hash of the whole bundle.

@@ -39,7 +39,10 @@ export class ModelResponded {
   /** The exact model id that answered. */
   @IsString() model!: string;
   @IsOptional() @IsString() text?: string;
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ProposedToolCall)
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ProposedToolCall)
   toolCalls?: ProposedToolCall[];
   // IsObject: ValidateNested alone lets a missing value or an array through.
   @IsObject() @ValidateNested() @Type(() => TokenUsage) usage!: TokenUsage;

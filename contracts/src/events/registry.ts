@@ -1,4 +1,9 @@
-import { ApprovalDenied, ApprovalExpired, ApprovalGranted, ApprovalRequested } from './approval.events';
+import {
+  ApprovalDenied,
+  ApprovalExpired,
+  ApprovalGranted,
+  ApprovalRequested,
+} from './approval.events';
 import { BudgetExceeded, BudgetReserved, BudgetWarning } from './budget.events';
 import { ModelFailed, ModelRequested, ModelResponded } from './model.events';
 import {
@@ -10,7 +15,14 @@ import {
   RunRejected,
   RunStarted,
 } from './run.events';
-import { GuardrailTriggered, ToolCompleted, ToolDenied, ToolFailed, ToolRequested, ToolStarted } from './tool.events';
+import {
+  GuardrailTriggered,
+  ToolCompleted,
+  ToolDenied,
+  ToolFailed,
+  ToolRequested,
+  ToolStarted,
+} from './tool.events';
 
 /** Wire name of every event type → the class that is both its TS type and its validator. */
 export const EVENT_DATA = {

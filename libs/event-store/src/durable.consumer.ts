@@ -27,11 +27,16 @@ export interface DurableSpec {
   ackPolicy?: 'explicit' | 'all';
 }
 
-export type Disposition = { action: 'ack' } | { action: 'nak'; delayMs: number } | { action: 'term'; reason: string };
+export type Disposition =
+  { action: 'ack' } | { action: 'nak'; delayMs: number } | { action: 'term'; reason: string };
 
 const ms = (n: number) => n * 1_000_000;
 
-export async function ensureDurable(jsm: JetStreamManager, prefix: string, spec: DurableSpec): Promise<void> {
+export async function ensureDurable(
+  jsm: JetStreamManager,
+  prefix: string,
+  spec: DurableSpec,
+): Promise<void> {
   const stream = streamNames(prefix)[spec.stream];
   const config: Partial<ConsumerConfig> = {
     durable_name: spec.durable,
@@ -55,7 +60,11 @@ export async function ensureDurable(jsm: JetStreamManager, prefix: string, spec:
  * Decides what happens to a message whose handler threw. Bad input and broken invariants are
  * terminal (retrying cannot help); anything else is retried with exponential backoff.
  */
-export function dispositionFor(err: unknown, deliveryCount: number, maxDeliver: number): Disposition {
+export function dispositionFor(
+  err: unknown,
+  deliveryCount: number,
+  maxDeliver: number,
+): Disposition {
   const e = err as { name?: string; retryable?: boolean };
   const terminal =
     e?.retryable === false ||
@@ -64,7 +73,10 @@ export function dispositionFor(err: unknown, deliveryCount: number, maxDeliver: 
     e?.name === 'NotFoundError';
   if (terminal) return { action: 'term', reason: String((err as Error)?.message ?? err) };
   if (deliveryCount >= maxDeliver) {
-    return { action: 'term', reason: `gave up after ${deliveryCount} deliveries: ${(err as Error)?.message}` };
+    return {
+      action: 'term',
+      reason: `gave up after ${deliveryCount} deliveries: ${(err as Error)?.message}`,
+    };
   }
   return { action: 'nak', delayMs: Math.min(250 * 2 ** (deliveryCount - 1), 30_000) };
 }
@@ -97,7 +109,10 @@ export async function consumeDurable(
   let wake: (() => void) | undefined;
   const ackWait = spec.ackWaitMs ?? 30_000;
   const maxDeliver = spec.maxDeliver ?? 20;
-  const heartbeat = setInterval(() => inFlight.forEach((m) => m.working()), Math.max(ackWait / 3, 100));
+  const heartbeat = setInterval(
+    () => inFlight.forEach((m) => m.working()),
+    Math.max(ackWait / 3, 100),
+  );
   heartbeat.unref();
 
   const settle = async (msg: JsMsg) => {

@@ -1,4 +1,9 @@
-import { SCHEMA_VERSION, type EventData, type EventType, type TetherEvent } from '@tether/contracts';
+import {
+  SCHEMA_VERSION,
+  type EventData,
+  type EventType,
+  type TetherEvent,
+} from '@tether/contracts';
 import { newId } from './ids';
 import { currentTraceparent } from './trace-context';
 

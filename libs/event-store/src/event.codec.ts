@@ -29,5 +29,6 @@ export function decodeEvent(data: Uint8Array): TetherEvent {
 /** Validates an event about to be appended: nothing off-contract enters the log. */
 export function assertEvent(event: TetherEvent): void {
   const parsed = parseEvent(event);
-  if (!parsed.ok) throw new ValidationError(`refusing to append an invalid ${event.type}`, parsed.problems);
+  if (!parsed.ok)
+    throw new ValidationError(`refusing to append an invalid ${event.type}`, parsed.problems);
 }

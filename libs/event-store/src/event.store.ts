@@ -41,15 +41,23 @@ export class EventStore {
   async append(event: TetherEvent, expectedSeq: number | undefined): Promise<Appended> {
     assertEvent(event);
     try {
-      const ack = await this.js.publish(this.subjectOf(event.tenantId, event.runId), encodeJson(event), {
-        msgID: event.id,
-        headers: eventHeaders(event),
-        expect: expectedSeq === undefined ? undefined : { lastSubjectSequence: expectedSeq },
-      });
+      const ack = await this.js.publish(
+        this.subjectOf(event.tenantId, event.runId),
+        encodeJson(event),
+        {
+          msgID: event.id,
+          headers: eventHeaders(event),
+          expect: expectedSeq === undefined ? undefined : { lastSubjectSequence: expectedSeq },
+        },
+      );
       return { seq: ack.seq, duplicate: ack.duplicate };
     } catch (err) {
       if (isWrongLastSequence(err)) {
-        throw new ConcurrencyError(`run ${event.runId} moved past sequence ${expectedSeq}`, expectedSeq, { cause: err });
+        throw new ConcurrencyError(
+          `run ${event.runId} moved past sequence ${expectedSeq}`,
+          expectedSeq,
+          { cause: err },
+        );
       }
       throw err;
     }
@@ -65,7 +73,9 @@ export class EventStore {
   /** Stream sequence of the run's last event, 0 when the run has none. */
   async lastSeq(tenantId: string, runId: string): Promise<number> {
     try {
-      const msg = await (await this.jsm()).streams.getMessage(this.stream, {
+      const msg = await (
+        await this.jsm()
+      ).streams.getMessage(this.stream, {
         last_by_subj: this.subjectOf(tenantId, runId),
       });
       return msg.seq;
@@ -107,5 +117,8 @@ export class EventStore {
 
 export function isWrongLastSequence(err: unknown): boolean {
   const e = err as { api_error?: { err_code?: number } };
-  return e?.api_error?.err_code === WRONG_LAST_SEQUENCE || /wrong last sequence/i.test(String((err as Error)?.message));
+  return (
+    e?.api_error?.err_code === WRONG_LAST_SEQUENCE ||
+    /wrong last sequence/i.test(String((err as Error)?.message))
+  );
 }

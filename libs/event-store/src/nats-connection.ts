@@ -19,7 +19,10 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
       noAsyncTraces: true,
     });
   } catch (err) {
-    throw new NatsUnavailableError(`cannot reach NATS at ${options.url}: ${(err as Error).message}`, err);
+    throw new NatsUnavailableError(
+      `cannot reach NATS at ${options.url}: ${(err as Error).message}`,
+      err,
+    );
   }
 }
 

@@ -18,7 +18,10 @@ export const DEFAULT_STREAM_SETTINGS: StreamSettings = { duplicateWindowMs: 120_
 
 const ms = (n: number) => n * 1_000_000;
 
-export function streamConfigs(prefix: string, settings: StreamSettings): Array<Partial<StreamConfig> & { name: string }> {
+export function streamConfigs(
+  prefix: string,
+  settings: StreamSettings,
+): Array<Partial<StreamConfig> & { name: string }> {
   const names = streamNames(prefix);
   const common = {
     storage: StorageType.File,
@@ -32,7 +35,13 @@ export function streamConfigs(prefix: string, settings: StreamSettings): Array<P
   return [
     { ...common, name: names.cmd, subjects: [subjects.allCommands(prefix)] },
     // The event log is the truth: never discard, never expire.
-    { ...common, name: names.evt, subjects: [subjects.allEvents(prefix)], deny_delete: true, deny_purge: false },
+    {
+      ...common,
+      name: names.evt,
+      subjects: [subjects.allEvents(prefix)],
+      deny_delete: true,
+      deny_purge: false,
+    },
     { ...common, name: names.ctl, subjects: [subjects.allControl(prefix)] },
   ];
 }
@@ -77,5 +86,9 @@ export async function deleteStreams(jsm: JetStreamManager, prefix: string): Prom
 
 export function isNotFound(err: unknown): boolean {
   const e = err as { code?: string; api_error?: { code?: number; err_code?: number } };
-  return e?.api_error?.code === 404 || e?.code === '404' || /not found/i.test(String((err as Error)?.message));
+  return (
+    e?.api_error?.code === 404 ||
+    e?.code === '404' ||
+    /not found/i.test(String((err as Error)?.message))
+  );
 }

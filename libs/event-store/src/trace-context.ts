@@ -28,7 +28,10 @@ export function injectTraceContext(headers: MsgHdrs, ctx: Context = context.acti
   propagation.inject(ctx, headers, setter);
 }
 
-export function extractTraceContext(headers: MsgHdrs | undefined, ctx: Context = context.active()): Context {
+export function extractTraceContext(
+  headers: MsgHdrs | undefined,
+  ctx: Context = context.active(),
+): Context {
   if (!headers) return ctx;
   return w3c.extract(ctx, headers, getter);
 }

@@ -11,7 +11,12 @@ import {
 import { connectTestNats, eventually, uniquePrefix } from '../../testing/src/infra.helper';
 
 let seqNo = 0;
-function event(runId: string, type: TetherEvent['type'], data: unknown, tenantId = 'acme'): TetherEvent {
+function event(
+  runId: string,
+  type: TetherEvent['type'],
+  data: unknown,
+  tenantId = 'acme',
+): TetherEvent {
   seqNo++;
   return {
     id: `evt_${String(seqNo).padStart(4, '0')}${Math.random().toString(36).slice(2, 12)}`,
@@ -59,7 +64,13 @@ describe(EventStore.name, () => {
     let seq = 0;
     for (let i = 1; i <= 5; i++) seq = (await sut.append(escalated(runId, i), seq)).seq;
     const read = await sut.read('acme', runId);
-    expect(read.map((e) => (e.event.data as { message: string }).message)).toEqual(['step 1', 'step 2', 'step 3', 'step 4', 'step 5']);
+    expect(read.map((e) => (e.event.data as { message: string }).message)).toEqual([
+      'step 1',
+      'step 2',
+      'step 3',
+      'step 4',
+      'step 5',
+    ]);
     expect(read[4].seq).toBe(seq);
     expect(await sut.lastSeq('acme', runId)).toBe(seq);
   });
@@ -85,7 +96,9 @@ describe(EventStore.name, () => {
   it('refuses the first event of a run that already has events', async () => {
     const runId = 'run_exists';
     await sut.append(escalated(runId, 0), 0);
-    await expect(sut.append(escalated(runId, 1), 0)).rejects.toMatchObject({ name: 'ConcurrencyError' });
+    await expect(sut.append(escalated(runId, 1), 0)).rejects.toMatchObject({
+      name: 'ConcurrencyError',
+    });
   });
 
   it('treats a re-published event id as a duplicate without writing it twice', async () => {
@@ -104,9 +117,14 @@ describe(EventStore.name, () => {
   });
 
   it('puts the type and trace context in headers for downstream filters', async () => {
-    const e = { ...escalated('run_hdr1', 1), traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+    const e = {
+      ...escalated('run_hdr1', 1),
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    };
     const { seq } = await sut.append(e, 0);
-    const msg = await (await nc.jetstreamManager()).streams.getMessage(streamNames(prefix).evt, { seq });
+    const msg = await (
+      await nc.jetstreamManager()
+    ).streams.getMessage(streamNames(prefix).evt, { seq });
     expect(msg.header.get('Tether-Type')).toBe('run.escalated');
     expect(msg.header.get('traceparent')).toBe(e.traceparent);
     expect(msg.header.get('Nats-Msg-Id')).toBe(e.id);
@@ -114,8 +132,14 @@ describe(EventStore.name, () => {
   });
 
   it('keeps tenants apart: a tenant filter never sees another tenant', async () => {
-    await sut.append(event('run_t1', 'run.escalated', { reason: 'x', message: 'a' }, 'tenant-a'), 0);
-    await sut.append(event('run_t1', 'run.escalated', { reason: 'x', message: 'b' }, 'tenant-b'), 0);
+    await sut.append(
+      event('run_t1', 'run.escalated', { reason: 'x', message: 'a' }, 'tenant-a'),
+      0,
+    );
+    await sut.append(
+      event('run_t1', 'run.escalated', { reason: 'x', message: 'b' }, 'tenant-b'),
+      0,
+    );
     const a = await sut.read('tenant-a', 'run_t1');
     expect(a.map((e) => e.event.tenantId)).toEqual(['tenant-a']);
   });
@@ -136,7 +160,11 @@ describe('durable consumers', () => {
 
   it('shares one durable between instances: each event is handled once, per-run order kept', async () => {
     const store = new EventStore(nc, prefix);
-    const spec = { stream: 'evt' as const, durable: 'downstream-audit', filterSubject: subjects.tenantEvents(prefix, 'acme') };
+    const spec = {
+      stream: 'evt' as const,
+      durable: 'downstream-audit',
+      filterSubject: subjects.tenantEvents(prefix, 'acme'),
+    };
     await ensureDurable(await nc.jetstreamManager(), prefix, spec);
     const seen: { runId: string; n: number }[] = [];
     const handler = async (m: import('nats').JsMsg) => {
@@ -149,25 +177,42 @@ describe('durable consumers', () => {
     await Promise.all(
       runs.map(async (runId) => {
         let seq = 0;
-        for (let n = 1; n <= 5; n++) seq = (await store.append(event(runId, 'run.escalated', { reason: 'x', message: String(n) }), seq)).seq;
+        for (let n = 1; n <= 5; n++)
+          seq = (
+            await store.append(
+              event(runId, 'run.escalated', { reason: 'x', message: String(n) }),
+              seq,
+            )
+          ).seq;
       }),
     );
     await eventually(() => (seen.length >= 50 ? true : undefined), '50 events');
     await new Promise((r) => setTimeout(r, 300));
     expect(seen).toHaveLength(50);
     for (const runId of runs) {
-      expect(seen.filter((s) => s.runId === runId).map((s) => s.n).sort()).toEqual([1, 2, 3, 4, 5]);
+      expect(
+        seen
+          .filter((s) => s.runId === runId)
+          .map((s) => s.n)
+          .sort(),
+      ).toEqual([1, 2, 3, 4, 5]);
     }
     await a.stop();
     await b.stop();
-    const info = await (await nc.jetstreamManager()).consumers.info(streamNames(prefix).evt, 'downstream-audit');
+    const info = await (
+      await nc.jetstreamManager()
+    ).consumers.info(streamNames(prefix).evt, 'downstream-audit');
     expect(info.config.ack_policy).toBe(AckPolicy.Explicit);
     expect(info.config.deliver_policy).toBe(DeliverPolicy.All);
   });
 
   it('redelivers a failed message and dead-letters one that can never succeed', async () => {
     const store = new EventStore(nc, prefix);
-    const spec = { stream: 'evt' as const, durable: 'flaky-worker', filterSubject: subjects.tenantEvents(prefix, 'flaky') };
+    const spec = {
+      stream: 'evt' as const,
+      durable: 'flaky-worker',
+      filterSubject: subjects.tenantEvents(prefix, 'flaky'),
+    };
     await ensureDurable(await nc.jetstreamManager(), prefix, spec);
     const attempts = new Map<number, number>();
     const consumer = await consumeDurable(
@@ -187,19 +232,30 @@ describe('durable consumers', () => {
       },
       { concurrency: 4 },
     );
-    const ok = await store.append(event('run_flaky1', 'run.escalated', { reason: 'x', message: 'fine' }, 'flaky'), 0);
-    const poison = await store.append(event('run_flaky2', 'run.escalated', { reason: 'x', message: 'poison' }, 'flaky'), 0);
+    const ok = await store.append(
+      event('run_flaky1', 'run.escalated', { reason: 'x', message: 'fine' }, 'flaky'),
+      0,
+    );
+    const poison = await store.append(
+      event('run_flaky2', 'run.escalated', { reason: 'x', message: 'poison' }, 'flaky'),
+      0,
+    );
     await eventually(() => ((attempts.get(ok.seq) ?? 0) >= 3 ? true : undefined), 'three attempts');
     const dlq = await eventually(async () => {
       try {
-        return await (await nc.jetstreamManager()).streams.getMessage(streamNames(prefix).ctl, {
+        return await (
+          await nc.jetstreamManager()
+        ).streams.getMessage(streamNames(prefix).ctl, {
           last_by_subj: subjects.deadLetter(prefix, 'flaky-worker'),
         });
       } catch {
         return undefined;
       }
     }, 'a dead letter');
-    expect(JSON.parse(Buffer.from(dlq.data).toString())).toMatchObject({ streamSeq: poison.seq, durable: 'flaky-worker' });
+    expect(JSON.parse(Buffer.from(dlq.data).toString())).toMatchObject({
+      streamSeq: poison.seq,
+      durable: 'flaky-worker',
+    });
     expect(attempts.get(poison.seq)).toBe(1);
     await consumer.stop();
   });

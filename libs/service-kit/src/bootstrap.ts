@@ -1,8 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
-import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
-import { JetStreamServer, connectNats, provisionStreams, type ConsumerBinding } from '@tether/event-store';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import {
+  JetStreamServer,
+  connectNats,
+  provisionStreams,
+  type ConsumerBinding,
+} from '@tether/event-store';
 import type { BaseConfig } from './config';
 import { TetherCoreModule } from './core.module';
 import { dataSourceOptions, ensureDatabase, migrate } from './database';
@@ -12,8 +17,8 @@ export interface ServiceDefinition<C extends BaseConfig = BaseConfig> {
   config: C;
   /** The service's own module (controllers, consumers, providers). */
   module: Type | DynamicModule;
-  entities?: MixedList<Function | string | EntitySchema>;
-  migrations?: MixedList<Function | string>;
+  entities?: DataSourceOptions['entities'];
+  migrations?: DataSourceOptions['migrations'];
   /** Durable consumers feeding this service's `@EventPattern` handlers. */
   consumers?: ConsumerBinding[];
 }
@@ -33,7 +38,10 @@ export interface RunningService {
 export async function startService(def: ServiceDefinition): Promise<RunningService> {
   const { config } = def;
   const logger = createLogger(config.service, config.logLevel);
-  const nc = await connectNats({ url: config.natsUrl, name: `${config.service}@${config.version}#${process.pid}` });
+  const nc = await connectNats({
+    url: config.natsUrl,
+    name: `${config.service}@${config.version}#${process.pid}`,
+  });
   await provisionStreams(await nc.jetstreamManager(), config.prefix, {
     duplicateWindowMs: 120_000,
     replicas: config.streamReplicas,
@@ -53,11 +61,21 @@ export async function startService(def: ServiceDefinition): Promise<RunningServi
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const app = await NestFactory.create(
-    { module: class ServiceRoot {}, imports: [TetherCoreModule.forRoot({ config, nc, dataSource, logger }), def.module] },
+    {
+      module: class ServiceRoot {},
+      imports: [TetherCoreModule.forRoot({ config, nc, dataSource, logger }), def.module],
+    },
     { logger: new PinoNestLogger(logger), abortOnError: false },
   );
   app.connectMicroservice(
-    { strategy: new JetStreamServer({ nc, prefix: config.prefix, service: config.service, consumers: def.consumers ?? [] }) },
+    {
+      strategy: new JetStreamServer({
+        nc,
+        prefix: config.prefix,
+        service: config.service,
+        consumers: def.consumers ?? [],
+      }),
+    },
     { inheritAppConfig: true },
   );
   await app.startAllMicroservices();

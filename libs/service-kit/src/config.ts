@@ -13,7 +13,9 @@ export class BaseEnv {
   @IsOptional() @Matches(/^postgres(ql)?:\/\//) DATABASE_URL?: string;
   @IsOptional() @Matches(/^\d+$/) TETHER_HTTP_PORT?: string;
   @IsOptional() @IsString() TETHER_HTTP_HOST?: string;
-  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: string;
   /** Redelivery delay of an unacked message, in ms (a crashed worker's work moves on after it). */
   @IsOptional() @Matches(/^\d+$/) TETHER_ACK_WAIT_MS?: string;
   /** 1 on a single NATS server, 3 on a cluster. */
@@ -37,21 +39,35 @@ export class PortNumber {
 }
 
 /** Validates the environment against `cls`; fails fast with every problem named. */
-export function parseEnv<T extends BaseEnv>(cls: new () => T, env: NodeJS.ProcessEnv, service: string): T {
-  const known = Object.fromEntries(Object.entries(env).filter(([k]) => /^(TETHER_|DATABASE_URL|LOG_LEVEL)/.test(k)));
+export function parseEnv<T extends BaseEnv>(
+  cls: new () => T,
+  env: NodeJS.ProcessEnv,
+  service: string,
+): T {
+  const known = Object.fromEntries(
+    Object.entries(env).filter(([k]) => /^(TETHER_|DATABASE_URL|LOG_LEVEL)/.test(k)),
+  );
   const parsed = parseAs(cls, known);
   if (!parsed.ok) throw new ValidationError(`${service}: invalid configuration`, parsed.problems);
   return parsed.value;
 }
 
-export function baseConfig(env: BaseEnv, service: string, version: string, defaultPort: number): BaseConfig {
+export function baseConfig(
+  env: BaseEnv,
+  service: string,
+  version: string,
+  defaultPort: number,
+): BaseConfig {
   return {
     service,
     version,
     prefix: env.TETHER_PREFIX ?? DEFAULT_PREFIX,
     natsUrl: env.TETHER_NATS_URL ?? 'nats://127.0.0.1:4222',
     databaseUrl: env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/tether',
-    http: { host: env.TETHER_HTTP_HOST ?? '0.0.0.0', port: Number(env.TETHER_HTTP_PORT ?? defaultPort) },
+    http: {
+      host: env.TETHER_HTTP_HOST ?? '0.0.0.0',
+      port: Number(env.TETHER_HTTP_PORT ?? defaultPort),
+    },
     logLevel: env.LOG_LEVEL ?? 'info',
     ackWaitMs: Number(env.TETHER_ACK_WAIT_MS ?? 30_000),
     streamReplicas: Number(env.TETHER_STREAM_REPLICAS ?? 1),

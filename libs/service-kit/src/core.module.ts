@@ -29,7 +29,8 @@ export class TetherCoreModule {
         TerminusModule,
         TypeOrmModule.forRootAsync({
           useFactory: () => o.dataSource.options,
-          dataSourceFactory: async () => (o.dataSource.isInitialized ? o.dataSource : o.dataSource.initialize()),
+          dataSourceFactory: async () =>
+            o.dataSource.isInitialized ? o.dataSource : o.dataSource.initialize(),
         }),
       ],
       controllers: [HealthController],

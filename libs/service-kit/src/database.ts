@@ -1,12 +1,12 @@
 import { Client } from 'pg';
-import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 
 export interface DatabaseOptions {
   url: string;
   /** Each service keeps its own migrations table, so services migrate independently. */
   service: string;
-  entities: MixedList<Function | string | EntitySchema>;
-  migrations: MixedList<Function | string>;
+  entities: DataSourceOptions['entities'];
+  migrations: DataSourceOptions['migrations'];
   poolSize?: number;
 }
 
@@ -34,10 +34,11 @@ export async function ensureDatabase(url: string): Promise<void> {
   await c.connect();
   try {
     const found = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (found.rowCount === 0) await c.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((err) => {
-      // Two services creating it at once: the loser sees "already exists", which is fine.
-      if (!/already exists/.test(String(err.message))) throw err;
-    });
+    if (found.rowCount === 0)
+      await c.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((err) => {
+        // Two services creating it at once: the loser sees "already exists", which is fine.
+        if (!/already exists/.test(String(err.message))) throw err;
+      });
   } finally {
     await c.end();
   }
@@ -55,7 +56,9 @@ export async function migrate(dataSource: DataSource, lockName: string): Promise
     const done = await dataSource.runMigrations({ transaction: 'each' });
     return done.map((m) => m.name);
   } finally {
-    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lockName]).catch(() => undefined);
+    await runner
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [lockName])
+      .catch(() => undefined);
     await runner.release();
   }
 }

@@ -20,7 +20,10 @@ export class TetherErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse();
     const req = host.switchToHttp().getRequest();
     const e = exception as { name?: string; message?: string; code?: string; problems?: string[] };
-    const status = exception instanceof HttpException ? exception.getStatus() : (STATUS_BY_NAME[e?.name ?? ''] ?? 500);
+    const status =
+      exception instanceof HttpException
+        ? exception.getStatus()
+        : (STATUS_BY_NAME[e?.name ?? ''] ?? 500);
     res
       .status(status)
       .type('application/problem+json')

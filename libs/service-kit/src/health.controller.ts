@@ -1,5 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import type { NatsConnection } from 'nats';
 import { InjectNats } from './tokens';
 
@@ -16,7 +21,10 @@ export class HealthController {
   @Get('health')
   @HealthCheck()
   check() {
-    return this.health.check([() => this.nats(), () => this.db.pingCheck('postgres', { timeout: 1500 })]);
+    return this.health.check([
+      () => this.nats(),
+      () => this.db.pingCheck('postgres', { timeout: 1500 }),
+    ]);
   }
 
   @Get('ready')

@@ -12,7 +12,12 @@ export const testEnv = {
 };
 
 export function uniquePrefix(label = 't'): string {
-  return `${label.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12) || 't'}${randomBytes(4).toString('hex')}`;
+  return `${
+    label
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')
+      .slice(0, 12) || 't'
+  }${randomBytes(4).toString('hex')}`;
 }
 
 export async function connectTestNats(name = 'test'): Promise<NatsConnection> {
@@ -26,7 +31,10 @@ export interface TestDatabase {
 }
 
 export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
-  const name = `tether_${label.toLowerCase().replace(/[^a-z0-9]/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const name = `tether_${label
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '_')
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: testEnv.adminUrl });
   await admin.connect();
   try {
@@ -52,7 +60,11 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
 }
 
 /** Polls until `check` returns a value other than undefined, or fails with `what`. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -64,5 +76,7 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+  throw new Error(
+    `timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
+  );
 }

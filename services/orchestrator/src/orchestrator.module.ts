@@ -38,7 +38,10 @@ export class OrchestratorModule {
   }
 }
 
-export function orchestratorService(config: OrchestratorConfig, ports: OrchestratorPorts = {}): ServiceDefinition {
+export function orchestratorService(
+  config: OrchestratorConfig,
+  ports: OrchestratorPorts = {},
+): ServiceDefinition {
   return {
     config,
     module: OrchestratorModule.register(config, ports),

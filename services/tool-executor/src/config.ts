@@ -16,5 +16,8 @@ export interface ToolExecutorConfig extends BaseConfig {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ToolExecutorConfig {
   const e = parseEnv(ToolExecutorEnv, env, SERVICE);
-  return { ...baseConfig(e, SERVICE, VERSION, 3102), agentsDir: resolveAgentsDir(e.TETHER_AGENTS_DIR) };
+  return {
+    ...baseConfig(e, SERVICE, VERSION, 3102),
+    agentsDir: resolveAgentsDir(e.TETHER_AGENTS_DIR),
+  };
 }

@@ -22,7 +22,8 @@ function registryOf(packs: ToolPack[]): Map<string, ToolHandler> {
   const tools = new Map<string, ToolHandler>();
   for (const pack of packs) {
     for (const [name, handler] of Object.entries(pack.tools)) {
-      if (tools.has(name)) throw new Error(`tool ${name} is served by two packs (the second is ${pack.name})`);
+      if (tools.has(name))
+        throw new Error(`tool ${name} is served by two packs (the second is ${pack.name})`);
       tools.set(name, handler);
     }
   }
@@ -39,7 +40,8 @@ export class ToolExecutorModule {
         { provide: AGENTS, useValue: ports.agents ?? loadAgents(config.agentsDir) },
         {
           provide: TOOL_REGISTRY,
-          useFactory: (db: DataSource) => registryOf([builtinPack, supportDeskPack(db), ...(ports.packs ?? [])]),
+          useFactory: (db: DataSource) =>
+            registryOf([builtinPack, supportDeskPack(db), ...(ports.packs ?? [])]),
           inject: [getDataSourceToken()],
         },
         ExecuteToolHandler,
@@ -48,6 +50,13 @@ export class ToolExecutorModule {
   }
 }
 
-export function toolExecutorService(config: ToolExecutorConfig, ports: ToolExecutorPorts = {}): ServiceDefinition {
-  return { config, module: ToolExecutorModule.register(config, ports), migrations: [SupportDesk1763700000001] };
+export function toolExecutorService(
+  config: ToolExecutorConfig,
+  ports: ToolExecutorPorts = {},
+): ServiceDefinition {
+  return {
+    config,
+    module: ToolExecutorModule.register(config, ports),
+    migrations: [SupportDesk1763700000001],
+  };
 }

@@ -1,10 +1,20 @@
 import { Logger } from '@nestjs/common';
-import { BaseRpcContext, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import {
+  BaseRpcContext,
+  Server,
+  type CustomTransportStrategy,
+  type MessageHandler,
+} from '@nestjs/microservices';
 import { context } from '@opentelemetry/api';
 import { lastValueFrom, isObservable } from 'rxjs';
 import type { JsMsg, Msg, NatsConnection, Subscription } from 'nats';
 import { subjects } from '@tether/contracts';
-import { consumeDurable, ensureDurable, type DurableSpec, type RunningConsumer } from '../durable.consumer';
+import {
+  consumeDurable,
+  ensureDurable,
+  type DurableSpec,
+  type RunningConsumer,
+} from '../durable.consumer';
 import { encodeJson } from '../event.codec';
 import { extractTraceContext } from '../trace-context';
 
@@ -63,7 +73,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         await consumeDurable(js, prefix, binding.spec, (msg) => this.dispatchEvent(binding, msg), {
           concurrency: binding.concurrency,
           onError: (err, msg, d) =>
-            this.logger.warn(`${binding.spec.durable} ${msg.subject}#${msg.seq}: ${d.action}: ${(err as Error)?.message ?? err}`),
+            this.logger.warn(
+              `${binding.spec.durable} ${msg.subject}#${msg.seq}: ${d.action}: ${(err as Error)?.message ?? err}`,
+            ),
         }),
       );
     }
@@ -93,7 +105,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       msg.respond(encodeJson({ ok: true, result }));
     } catch (err) {
       const e = err as { name?: string; code?: string; message?: string };
-      msg.respond(encodeJson({ ok: false, error: { name: e?.name ?? 'Error', code: e?.code, message: e?.message ?? String(err) } }));
+      msg.respond(
+        encodeJson({
+          ok: false,
+          error: { name: e?.name ?? 'Error', code: e?.code, message: e?.message ?? String(err) },
+        }),
+      );
     }
   }
 

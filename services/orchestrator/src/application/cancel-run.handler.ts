@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { JsMsg } from 'nats';
-import { CommandName, Header, ReasonCode, isToken, parseCommand, parseCommandSubject, parseJson } from '@tether/contracts';
+import {
+  CommandName,
+  Header,
+  ReasonCode,
+  isToken,
+  parseCommand,
+  parseCommandSubject,
+  parseJson,
+} from '@tether/contracts';
 import { isErrorNamed } from '@tether/errors';
 import { decide } from '@tether/run-domain';
 import { InjectConfig, type BaseConfig } from '@tether/service-kit';
@@ -24,8 +32,17 @@ export class CancelRunHandler {
     const tenantId = parseCommandSubject(this.config.prefix, msg.subject)?.tenant ?? '';
     const requestId = msg.headers?.get(Header.MsgId) || undefined;
     const reject = (reason: string, message: string) =>
-      this.rejections.record({ tenantId: isToken(tenantId) ? tenantId : 'invalid', subject: msg.subject, requestId, commandSeq: msg.seq, reason, message, body: msg.data });
-    if (!isToken(tenantId)) return reject(ReasonCode.InvalidCommand, 'the tenant in the subject is not a valid id');
+      this.rejections.record({
+        tenantId: isToken(tenantId) ? tenantId : 'invalid',
+        subject: msg.subject,
+        requestId,
+        commandSeq: msg.seq,
+        reason,
+        message,
+        body: msg.data,
+      });
+    if (!isToken(tenantId))
+      return reject(ReasonCode.InvalidCommand, 'the tenant in the subject is not a valid id');
     const json = parseJson(msg.data);
     const parsed = json.ok ? parseCommand(CommandName.RunCancel, json.value) : json;
     if (!parsed.ok) return reject(ReasonCode.InvalidCommand, parsed.problems.join('; '));
@@ -35,11 +52,14 @@ export class CancelRunHandler {
       const run = await this.runs.load(tenantId, runId);
       if (run.seq === 0) return reject('unknown_run', `run ${runId} does not exist`);
       try {
-        const decided = decide({ type: 'CancelRun', requestedBy, reason }, run.state, { now: this.clock.now().toISOString() });
+        const decided = decide({ type: 'CancelRun', requestedBy, reason }, run.state, {
+          now: this.clock.now().toISOString(),
+        });
         await this.runs.append(run, decided, this.clock.now());
         return;
       } catch (err) {
-        if (isErrorNamed(err, 'IllegalStateError')) return reject('run_finished', `run ${runId} has already finished`);
+        if (isErrorNamed(err, 'IllegalStateError'))
+          return reject('run_finished', `run ${runId} has already finished`);
         if (!isErrorNamed(err, 'ConcurrencyError') || attempt >= MAX_CONFLICTS) throw err;
       }
     }

@@ -42,10 +42,12 @@ export class CommandRejections {
     };
     const h = natsHeaders();
     h.set(Header.Type, 'command.rejected');
-    await this.nc.jetstream().publish(subjects.rejectedCommands(this.config.prefix, r.tenantId), encodeJson(record), {
-      msgID: `rej:${r.requestId ?? `seq-${r.commandSeq}`}`,
-      headers: h,
-    });
+    await this.nc
+      .jetstream()
+      .publish(subjects.rejectedCommands(this.config.prefix, r.tenantId), encodeJson(record), {
+        msgID: `rej:${r.requestId ?? `seq-${r.commandSeq}`}`,
+        headers: h,
+      });
     this.logger.warn({ tenantId: r.tenantId, subject: r.subject, reason: r.reason }, r.message);
   }
 }

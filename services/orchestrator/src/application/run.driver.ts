@@ -38,7 +38,8 @@ export class RunDriver {
     let conflicts = 0;
     while (true) {
       const action = nextAction(run.state);
-      if (action.kind === 'finished' || (action.kind === 'wait' && action.reason === 'approval')) return run;
+      if (action.kind === 'finished' || (action.kind === 'wait' && action.reason === 'approval'))
+        return run;
       try {
         if (action.kind === 'call_model') run = await this.modelTurn(run);
         else if (action.kind === 'execute_tool') run = await this.executeTool(run, action.call);
@@ -55,7 +56,15 @@ export class RunDriver {
   private async modelTurn(run: LoadedRun): Promise<LoadedRun> {
     const release = this.releaseOf(run);
     const model = release.spec.model;
-    run = await this.runs.append(run, this.decide(run, { type: 'RequestModel', provider: model.provider, model: model.id }, release), this.clock.now());
+    run = await this.runs.append(
+      run,
+      this.decide(
+        run,
+        { type: 'RequestModel', provider: model.provider, model: model.id },
+        release,
+      ),
+      this.clock.now(),
+    );
     if (!isActive(run.state)) return run;
     const state = run.state;
     try {
@@ -69,11 +78,21 @@ export class RunDriver {
         tools: release.spec.tools,
       });
       const costUsd = priceOf(model, reply.usage) ?? 0;
-      return this.runs.append(run, this.decide(run, { type: 'RecordModelResponse', response: { ...reply, costUsd } }, release), this.clock.now());
+      return this.runs.append(
+        run,
+        this.decide(run, { type: 'RecordModelResponse', response: { ...reply, costUsd } }, release),
+        this.clock.now(),
+      );
     } catch (err) {
       if (!isModelError(err)) throw err;
       this.logger.warn({ runId: run.runId, err: err.message }, 'model call failed');
-      const failure = { type: 'RecordModelFailure' as const, model: model.id, error: err.message, retryable: err.retryable, maxAttempts: this.config.modelMaxAttempts };
+      const failure = {
+        type: 'RecordModelFailure' as const,
+        model: model.id,
+        error: err.message,
+        retryable: err.retryable,
+        maxAttempts: this.config.modelMaxAttempts,
+      };
       return this.runs.append(run, this.decide(run, failure, release), this.clock.now());
     }
   }
@@ -99,7 +118,14 @@ export class RunDriver {
       causationId: run.lastEventId ?? '',
     };
     const timeout = (spec?.timeoutMs ?? 30_000) + TOOL_REPLY_MARGIN_MS;
-    const reply = await requestService<ToolExecuted>(this.nc, this.config.prefix, TOOL_EXECUTOR.service, TOOL_EXECUTOR.execute, request, timeout);
+    const reply = await requestService<ToolExecuted>(
+      this.nc,
+      this.config.prefix,
+      TOOL_EXECUTOR.service,
+      TOOL_EXECUTOR.execute,
+      request,
+      timeout,
+    );
     return this.runs.advance(run, reply.events, reply.seq);
   }
 
@@ -119,7 +145,10 @@ export class RunDriver {
     const state = run.state;
     const release = state.agent ? this.agents.get(state.agent) : undefined;
     if (!release || release.release !== state.release) {
-      throw Object.assign(new Error(`release ${state.release} of agent ${state.agent} is not loaded`), { name: 'ReleaseUnavailableError' });
+      throw Object.assign(
+        new Error(`release ${state.release} of agent ${state.agent} is not loaded`),
+        { name: 'ReleaseUnavailableError' },
+      );
     }
     return release;
   }

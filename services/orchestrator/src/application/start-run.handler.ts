@@ -38,9 +38,18 @@ export class StartRunHandler {
     const tenantId = parseCommandSubject(this.config.prefix, msg.subject)?.tenant ?? '';
     const requestId = msg.headers?.get(Header.MsgId) || undefined;
     const reject = (reason: string, message: string) =>
-      this.rejections.record({ tenantId: isToken(tenantId) ? tenantId : 'invalid', subject: msg.subject, requestId, commandSeq: msg.seq, reason, message, body: msg.data });
+      this.rejections.record({
+        tenantId: isToken(tenantId) ? tenantId : 'invalid',
+        subject: msg.subject,
+        requestId,
+        commandSeq: msg.seq,
+        reason,
+        message,
+        body: msg.data,
+      });
 
-    if (!isToken(tenantId)) return reject(ReasonCode.InvalidCommand, 'the tenant in the subject is not a valid id');
+    if (!isToken(tenantId))
+      return reject(ReasonCode.InvalidCommand, 'the tenant in the subject is not a valid id');
     const json = parseJson(msg.data);
     if (!json.ok) return reject(ReasonCode.InvalidCommand, json.problems.join('; '));
     const parsed = parseCommand(CommandName.RunStart, json.value);
@@ -49,16 +58,41 @@ export class StartRunHandler {
     if (!parsed.ok) {
       const runId = (json.value as { runId?: unknown } | null)?.runId;
       if (typeof runId !== 'string' || !RUN_ID_PATTERN.test(runId)) {
-        return reject(ReasonCode.InvalidCommand, `run.start names no valid runId: ${parsed.problems.join('; ')}`);
+        return reject(
+          ReasonCode.InvalidCommand,
+          `run.start names no valid runId: ${parsed.problems.join('; ')}`,
+        );
       }
-      const rejected = [{ type: 'run.rejected' as const, data: { outcome: 'failed' as const, reason: ReasonCode.InvalidCommand, message: 'The request was not valid.', problems: parsed.problems, requestId } }];
-      await this.appendFirst(this.runs.empty(tenantId, runId), rejected, now, requestId, msg, reject);
+      const rejected = [
+        {
+          type: 'run.rejected' as const,
+          data: {
+            outcome: 'failed' as const,
+            reason: ReasonCode.InvalidCommand,
+            message: 'The request was not valid.',
+            problems: parsed.problems,
+            requestId,
+          },
+        },
+      ];
+      await this.appendFirst(
+        this.runs.empty(tenantId, runId),
+        rejected,
+        now,
+        requestId,
+        msg,
+        reject,
+      );
       return;
     }
 
     const command = parsed.value;
     const run = this.runs.empty(tenantId, command.runId);
-    const decided = decide({ type: 'StartRun', command, tenantId, requestId, release: this.agents.get(command.agent) }, run.state, { now: now.toISOString() });
+    const decided = decide(
+      { type: 'StartRun', command, tenantId, requestId, release: this.agents.get(command.agent) },
+      run.state,
+      { now: now.toISOString() },
+    );
     const started = await this.appendFirst(run, decided, now, requestId, msg, reject);
     if (started) await this.driver.drive(started);
   }

@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { ReasonCode, type ExecuteTool, type TetherEvent, type ToolExecuted } from '@tether/contracts';
+import {
+  ReasonCode,
+  type ExecuteTool,
+  type TetherEvent,
+  type ToolExecuted,
+} from '@tether/contracts';
 import { isErrorNamed } from '@tether/errors';
 import { EventStore, toEnvelopes, type Decided } from '@tether/event-store';
 import { fold } from '@tether/run-domain';
@@ -44,18 +49,57 @@ export class ExecuteToolHandler {
 
   private async fastPath(req: ExecuteTool): Promise<ToolExecuted> {
     const spec = this.agents.get(req.agent)?.spec.tools.find((t) => t.name === req.tool);
-    const gate = gateToolCall({ tool: req.tool, declared: spec, implemented: this.tools.has(req.tool), mode: req.mode, approved: false });
+    const gate = gateToolCall({
+      tool: req.tool,
+      declared: spec,
+      implemented: this.tools.has(req.tool),
+      mode: req.mode,
+      approved: false,
+    });
     const timeoutMs = spec?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const meta = { runId: req.runId, tenantId: req.tenantId, source: this.source, causationId: req.causationId };
+    const meta = {
+      runId: req.runId,
+      tenantId: req.tenantId,
+      source: this.source,
+      causationId: req.causationId,
+    };
 
     if (gate.verdict === 'deny') {
-      const [denied] = toEnvelopes([{ type: 'tool.denied', data: { callId: req.callId, tool: req.tool, reason: gate.reason, message: gate.message } }], meta);
+      const [denied] = toEnvelopes(
+        [
+          {
+            type: 'tool.denied',
+            data: {
+              callId: req.callId,
+              tool: req.tool,
+              reason: gate.reason,
+              message: gate.message,
+            },
+          },
+        ],
+        meta,
+      );
       return this.appendOrRecover(req, denied, req.expectedSeq);
     }
 
     const deadline = new Date(Date.now() + timeoutMs).toISOString();
     const idempotencyKey = `${req.runId}:${req.callId}`;
-    const [started] = toEnvelopes([{ type: 'tool.started', data: { callId: req.callId, tool: req.tool, attempt: 1, idempotencyKey, deadline, dryRun: gate.dryRun } }], meta);
+    const [started] = toEnvelopes(
+      [
+        {
+          type: 'tool.started',
+          data: {
+            callId: req.callId,
+            tool: req.tool,
+            attempt: 1,
+            idempotencyKey,
+            deadline,
+            dryRun: gate.dryRun,
+          },
+        },
+      ],
+      meta,
+    );
     let startedSeq: number;
     try {
       startedSeq = (await this.store.append(started, req.expectedSeq)).seq;
@@ -70,27 +114,69 @@ export class ExecuteToolHandler {
     return { seq, events: [started, finished] };
   }
 
-  private async run(req: ExecuteTool, idempotencyKey: string, timeoutMs: number, dryRun: boolean): Promise<Decided> {
+  private async run(
+    req: ExecuteTool,
+    idempotencyKey: string,
+    timeoutMs: number,
+    dryRun: boolean,
+  ): Promise<Decided> {
     const t0 = performance.now();
     const base = { callId: req.callId, tool: req.tool };
     if (dryRun) {
-      return { type: 'tool.completed', data: { ...base, result: { dryRun: true, wouldCall: req.tool, args: req.args }, latencyMs: 0, dryRun: true } };
+      return {
+        type: 'tool.completed',
+        data: {
+          ...base,
+          result: { dryRun: true, wouldCall: req.tool, args: req.args },
+          latencyMs: 0,
+          dryRun: true,
+        },
+      };
     }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
       const handler = this.tools.get(req.tool)!;
       const result = await Promise.race([
-        handler(req.args, { tenantId: req.tenantId, runId: req.runId, userId: req.userId, idempotencyKey, signal: controller.signal }),
-        new Promise((_, reject) => controller.signal.addEventListener('abort', () => reject(Object.assign(new Error(`timed out after ${timeoutMs} ms`), { name: 'ToolTimeout' })))),
+        handler(req.args, {
+          tenantId: req.tenantId,
+          runId: req.runId,
+          userId: req.userId,
+          idempotencyKey,
+          signal: controller.signal,
+        }),
+        new Promise((_, reject) =>
+          controller.signal.addEventListener('abort', () =>
+            reject(
+              Object.assign(new Error(`timed out after ${timeoutMs} ms`), { name: 'ToolTimeout' }),
+            ),
+          ),
+        ),
       ]);
-      return { type: 'tool.completed', data: { ...base, result: result ?? null, latencyMs: performance.now() - t0, dryRun: false } };
+      return {
+        type: 'tool.completed',
+        data: { ...base, result: result ?? null, latencyMs: performance.now() - t0, dryRun: false },
+      };
     } catch (err) {
       const e = err as { name?: string; message?: string; reason?: string };
       const refusal = e?.name === 'ToolRefusal';
-      const reason = refusal ? (e.reason ?? ReasonCode.InvalidArguments) : e?.name === 'ToolTimeout' ? ReasonCode.Timeout : ReasonCode.ToolError;
-      if (!refusal) this.logger.warn({ runId: req.runId, tool: req.tool, err: e?.message }, 'tool failed');
-      return { type: 'tool.failed', data: { ...base, reason, error: e?.message ?? String(err), retryable: false, latencyMs: performance.now() - t0 } };
+      const reason = refusal
+        ? (e.reason ?? ReasonCode.InvalidArguments)
+        : e?.name === 'ToolTimeout'
+          ? ReasonCode.Timeout
+          : ReasonCode.ToolError;
+      if (!refusal)
+        this.logger.warn({ runId: req.runId, tool: req.tool, err: e?.message }, 'tool failed');
+      return {
+        type: 'tool.failed',
+        data: {
+          ...base,
+          reason,
+          error: e?.message ?? String(err),
+          retryable: false,
+          latencyMs: performance.now() - t0,
+        },
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -109,7 +195,11 @@ export class ExecuteToolHandler {
     }
   }
 
-  private async appendOrRecover(req: ExecuteTool, event: TetherEvent, expectedSeq: number): Promise<ToolExecuted> {
+  private async appendOrRecover(
+    req: ExecuteTool,
+    event: TetherEvent,
+    expectedSeq: number,
+  ): Promise<ToolExecuted> {
     try {
       const { seq } = await this.store.append(event, expectedSeq);
       return { seq, events: [event] };
@@ -130,29 +220,72 @@ export class ExecuteToolHandler {
       const state = fold(stored.map((s) => s.event));
       const last = stored.at(-1)?.seq ?? 0;
       const call = state.pendingCalls.find((c) => c.callId === req.callId);
-      if (!call || state.status === 'completed' || state.status === 'failed' || state.status === 'aborted' || state.status === 'cancelled') {
+      if (
+        !call ||
+        state.status === 'completed' ||
+        state.status === 'failed' ||
+        state.status === 'aborted' ||
+        state.status === 'cancelled'
+      ) {
         return this.eventsAfter(req, { seq: last, events: stored.map((s) => s.event) }, stored);
       }
       if (call.status === 'requested' && depth < MAX_CONFLICTS) {
-        return this.fastPath({ ...req, expectedSeq: last, causationId: stored.at(-1)!.event.id }).then((r) => this.eventsAfter(req, r, undefined, stored));
+        return this.fastPath({
+          ...req,
+          expectedSeq: last,
+          causationId: stored.at(-1)!.event.id,
+        }).then((r) => this.eventsAfter(req, r, undefined, stored));
       }
       if (call.status === 'started' && call.deadline && Date.parse(call.deadline) > Date.now()) {
-        await new Promise((r) => setTimeout(r, Math.min(250, Date.parse(call.deadline!) - Date.now())));
+        await new Promise((r) =>
+          setTimeout(r, Math.min(250, Date.parse(call.deadline!) - Date.now())),
+        );
         continue;
       }
       const [failed] = toEnvelopes(
-        [{ type: 'tool.failed', data: { callId: req.callId, tool: req.tool, reason: ReasonCode.UnknownOutcome, error: 'the worker running this call stopped before recording its outcome', retryable: false } }],
-        { runId: req.runId, tenantId: req.tenantId, source: this.source, causationId: stored.at(-1)?.event.id },
+        [
+          {
+            type: 'tool.failed',
+            data: {
+              callId: req.callId,
+              tool: req.tool,
+              reason: ReasonCode.UnknownOutcome,
+              error: 'the worker running this call stopped before recording its outcome',
+              retryable: false,
+            },
+          },
+        ],
+        {
+          runId: req.runId,
+          tenantId: req.tenantId,
+          source: this.source,
+          causationId: stored.at(-1)?.event.id,
+        },
       );
       const seq = await this.appendFact(failed, last);
-      return { seq, events: [...stored.filter((s) => s.seq > req.expectedSeq).map((s) => s.event), failed] };
+      return {
+        seq,
+        events: [...stored.filter((s) => s.seq > req.expectedSeq).map((s) => s.event), failed],
+      };
     }
   }
 
   /** Narrows a result to the events after the requester's sequence. */
-  private async eventsAfter(req: ExecuteTool, result: ToolExecuted, stored?: { seq: number; event: TetherEvent }[], before?: { seq: number; event: TetherEvent }[]): Promise<ToolExecuted> {
-    const log = stored ?? [...(before ?? []), ...(await this.store.read(req.tenantId, req.runId)).filter((s) => !before?.some((b) => b.seq === s.seq))];
-    const events = log.filter((s) => s.seq > req.expectedSeq && s.seq <= result.seq).map((s) => s.event);
+  private async eventsAfter(
+    req: ExecuteTool,
+    result: ToolExecuted,
+    stored?: { seq: number; event: TetherEvent }[],
+    before?: { seq: number; event: TetherEvent }[],
+  ): Promise<ToolExecuted> {
+    const log = stored ?? [
+      ...(before ?? []),
+      ...(await this.store.read(req.tenantId, req.runId)).filter(
+        (s) => !before?.some((b) => b.seq === s.seq),
+      ),
+    ];
+    const events = log
+      .filter((s) => s.seq > req.expectedSeq && s.seq <= result.seq)
+      .map((s) => s.event);
     return { seq: result.seq, events };
   }
 }

@@ -1,8 +1,7 @@
 import { ReasonCode, RunMode, Tier, type ToolSpec } from '@tether/contracts';
 
 export type Gate =
-  | { verdict: 'run'; dryRun: boolean }
-  | { verdict: 'deny'; reason: string; message: string };
+  { verdict: 'run'; dryRun: boolean } | { verdict: 'deny'; reason: string; message: string };
 
 /**
  * Whether a requested call may run, before anything runs. Default deny: a tool the agent does
@@ -17,13 +16,25 @@ export function gateToolCall(input: {
   approved: boolean;
 }): Gate {
   if (!input.declared) {
-    return { verdict: 'deny', reason: ReasonCode.UnknownTool, message: `tool ${input.tool} is not declared by this agent` };
+    return {
+      verdict: 'deny',
+      reason: ReasonCode.UnknownTool,
+      message: `tool ${input.tool} is not declared by this agent`,
+    };
   }
   if (!input.implemented) {
-    return { verdict: 'deny', reason: ReasonCode.UnknownTool, message: `no tool source serves ${input.tool}` };
+    return {
+      verdict: 'deny',
+      reason: ReasonCode.UnknownTool,
+      message: `no tool source serves ${input.tool}`,
+    };
   }
   if (input.declared.tier === Tier.Irreversible && !input.approved) {
-    return { verdict: 'deny', reason: ReasonCode.ApprovalRequired, message: `${input.tool} is irreversible and needs a human approval` };
+    return {
+      verdict: 'deny',
+      reason: ReasonCode.ApprovalRequired,
+      message: `${input.tool} is irreversible and needs a human approval`,
+    };
   }
   const dryRun = input.mode !== RunMode.Live && input.declared.tier !== Tier.ReadOnly;
   return { verdict: 'run', dryRun };

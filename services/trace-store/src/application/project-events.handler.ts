@@ -7,35 +7,90 @@ import { applyToSummary, emptySummary, type RunSummary } from '../domain/run-sum
 export const CHECKPOINT = 'trace';
 
 const RUN_COLUMNS = [
-  'tenant_id', 'run_id', 'agent', 'release', 'user_id', 'mode', 'status', 'outcome', 'reason', 'message', 'output',
-  'steps', 'tool_calls', 'input_tokens', 'output_tokens', 'cost_usd', 'started_at', 'ended_at', 'duration_ms',
-  'last_seq', 'status_seq', 'event_count',
+  'tenant_id',
+  'run_id',
+  'agent',
+  'release',
+  'user_id',
+  'mode',
+  'status',
+  'outcome',
+  'reason',
+  'message',
+  'output',
+  'steps',
+  'tool_calls',
+  'input_tokens',
+  'output_tokens',
+  'cost_usd',
+  'started_at',
+  'ended_at',
+  'duration_ms',
+  'last_seq',
+  'status_seq',
+  'event_count',
 ] as const;
 
 function rowOf(s: RunSummary): unknown[] {
   return [
-    s.tenantId, s.runId, s.agent, s.release, s.userId, s.mode, s.status, s.outcome, s.reason, s.message, s.output,
-    s.steps, s.toolCalls, s.inputTokens, s.outputTokens, s.costUsd, s.startedAt, s.endedAt, s.durationMs,
-    s.lastSeq, s.statusSeq, s.eventCount,
+    s.tenantId,
+    s.runId,
+    s.agent,
+    s.release,
+    s.userId,
+    s.mode,
+    s.status,
+    s.outcome,
+    s.reason,
+    s.message,
+    s.output,
+    s.steps,
+    s.toolCalls,
+    s.inputTokens,
+    s.outputTokens,
+    s.costUsd,
+    s.startedAt,
+    s.endedAt,
+    s.durationMs,
+    s.lastSeq,
+    s.statusSeq,
+    s.eventCount,
   ];
 }
 
 function summaryOf(r: Record<string, unknown>): RunSummary {
   const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
   return {
-    tenantId: r.tenant_id as string, runId: r.run_id as string, agent: r.agent as string | null,
-    release: r.release as string | null, userId: r.user_id as string | null, mode: r.mode as string | null,
-    status: r.status as string, outcome: r.outcome as string | null, reason: r.reason as string | null,
-    message: r.message as string | null, output: r.output as string | null, steps: Number(r.steps),
-    toolCalls: Number(r.tool_calls), inputTokens: Number(r.input_tokens), outputTokens: Number(r.output_tokens),
-    costUsd: Number(r.cost_usd), startedAt: iso(r.started_at), endedAt: iso(r.ended_at),
-    durationMs: r.duration_ms === null ? null : Number(r.duration_ms), lastSeq: Number(r.last_seq),
-    statusSeq: Number(r.status_seq), eventCount: Number(r.event_count),
+    tenantId: r.tenant_id as string,
+    runId: r.run_id as string,
+    agent: r.agent as string | null,
+    release: r.release as string | null,
+    userId: r.user_id as string | null,
+    mode: r.mode as string | null,
+    status: r.status as string,
+    outcome: r.outcome as string | null,
+    reason: r.reason as string | null,
+    message: r.message as string | null,
+    output: r.output as string | null,
+    steps: Number(r.steps),
+    toolCalls: Number(r.tool_calls),
+    inputTokens: Number(r.input_tokens),
+    outputTokens: Number(r.output_tokens),
+    costUsd: Number(r.cost_usd),
+    startedAt: iso(r.started_at),
+    endedAt: iso(r.ended_at),
+    durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
+    lastSeq: Number(r.last_seq),
+    statusSeq: Number(r.status_seq),
+    eventCount: Number(r.event_count),
   };
 }
 
 function placeholders(rows: number, cols: number): string {
-  return Array.from({ length: rows }, (_, r) => `(${Array.from({ length: cols }, (_, c) => `$${r * cols + c + 1}`).join(',')})`).join(',');
+  return Array.from(
+    { length: rows },
+    (_, r) => `(${Array.from({ length: cols }, (_, c) => `$${r * cols + c + 1}`).join(',')})`,
+  ).join(',');
 }
 
 /**
@@ -66,7 +121,18 @@ export class ProjectEventsHandler {
     // One array parameter per column: the statement's size does not grow with the batch.
     const cols: unknown[][] = Array.from({ length: 10 }, () => []);
     for (const { seq, event: e } of batch) {
-      const row = [seq, e.id, e.tenantId, e.runId, e.type, e.time, e.source, e.causationId ?? null, e.traceparent ?? null, JSON.stringify(e.data)];
+      const row = [
+        seq,
+        e.id,
+        e.tenantId,
+        e.runId,
+        e.type,
+        e.time,
+        e.source,
+        e.causationId ?? null,
+        e.traceparent ?? null,
+        JSON.stringify(e.data),
+      ];
       for (let i = 0; i < 10; i++) cols[i].push(row[i]);
     }
     const inserted: { seq: string }[] = await tx.query(
@@ -80,7 +146,9 @@ export class ProjectEventsHandler {
   }
 
   private async updateRuns(tx: EntityManager, fresh: StoredEvent[]): Promise<void> {
-    const keys = [...new Set(fresh.map((f) => `${f.event.tenantId}\u0000${f.event.runId}`))].map((k) => k.split('\u0000'));
+    const keys = [...new Set(fresh.map((f) => `${f.event.tenantId}\u0000${f.event.runId}`))].map(
+      (k) => k.split('\u0000'),
+    );
     const existing: Record<string, unknown>[] = await tx.query(
       `SELECT * FROM trace_runs WHERE (tenant_id, run_id) IN (${keys.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(',')}) FOR UPDATE`,
       keys.flat(),
@@ -88,10 +156,15 @@ export class ProjectEventsHandler {
     const runs = new Map(existing.map((r) => [`${r.tenant_id}\u0000${r.run_id}`, summaryOf(r)]));
     for (const { seq, event } of [...fresh].sort((a, b) => a.seq - b.seq)) {
       const key = `${event.tenantId}\u0000${event.runId}`;
-      runs.set(key, applyToSummary(runs.get(key) ?? emptySummary(event.tenantId, event.runId), event, seq));
+      runs.set(
+        key,
+        applyToSummary(runs.get(key) ?? emptySummary(event.tenantId, event.runId), event, seq),
+      );
     }
     const rows = [...runs.values()];
-    const updates = RUN_COLUMNS.filter((c) => c !== 'tenant_id' && c !== 'run_id').map((c) => `${c} = EXCLUDED.${c}`);
+    const updates = RUN_COLUMNS.filter((c) => c !== 'tenant_id' && c !== 'run_id').map(
+      (c) => `${c} = EXCLUDED.${c}`,
+    );
     await tx.query(
       `INSERT INTO trace_runs (${RUN_COLUMNS.join(',')}) VALUES ${placeholders(rows.length, RUN_COLUMNS.length)}
        ON CONFLICT (tenant_id, run_id) DO UPDATE SET ${updates.join(', ')}`,
@@ -100,7 +173,10 @@ export class ProjectEventsHandler {
   }
 
   async checkpoint(): Promise<number> {
-    const rows: { seq: string }[] = await this.db.query(`SELECT seq FROM projection_checkpoints WHERE name = $1`, [CHECKPOINT]);
+    const rows: { seq: string }[] = await this.db.query(
+      `SELECT seq FROM projection_checkpoints WHERE name = $1`,
+      [CHECKPOINT],
+    );
     return rows.length ? Number(rows[0].seq) : 0;
   }
 

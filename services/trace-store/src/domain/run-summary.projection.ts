@@ -89,9 +89,15 @@ function statusAfter(event: TetherEvent): string | undefined {
  * the log in any batching gives the same row.
  */
 export function applyToSummary(summary: RunSummary, event: TetherEvent, seq: number): RunSummary {
-  const next = { ...summary, eventCount: summary.eventCount + 1, lastSeq: Math.max(summary.lastSeq, seq) };
+  const next = {
+    ...summary,
+    eventCount: summary.eventCount + 1,
+    lastSeq: Math.max(summary.lastSeq, seq),
+  };
   const status = statusAfter(event);
-  const terminalAlready = ['completed', 'failed', 'aborted', 'cancelled', 'rejected'].includes(summary.status);
+  const terminalAlready = ['completed', 'failed', 'aborted', 'cancelled', 'rejected'].includes(
+    summary.status,
+  );
   if (status && seq > summary.statusSeq && !(terminalAlready && !isTerminalType(event.type))) {
     next.status = status;
     next.statusSeq = seq;
@@ -120,7 +126,12 @@ export function applyToSummary(summary: RunSummary, event: TetherEvent, seq: num
       break;
   }
   if (isTerminalType(event.type)) {
-    const data = event.data as { outcome: string; reason: string; message: string; output?: string };
+    const data = event.data as {
+      outcome: string;
+      reason: string;
+      message: string;
+      output?: string;
+    };
     next.outcome = data.outcome;
     next.reason = data.reason;
     next.message = data.message;

@@ -14,7 +14,8 @@ function text(args: Record<string, unknown>, key: string, max = 200): string {
 
 function amount(args: Record<string, unknown>): number {
   const v = Number(args.amount);
-  if (!Number.isFinite(v) || v <= 0) throw new ToolRefusal('amount must be a positive number of dollars');
+  if (!Number.isFinite(v) || v <= 0)
+    throw new ToolRefusal('amount must be a positive number of dollars');
   return Math.round(v * 100) / 100;
 }
 
@@ -31,7 +32,16 @@ export function supportDeskPack(db: DataSource): ToolPack {
         );
         if (!rows.length) return { found: false, orderId };
         const r = rows[0];
-        return { found: true, orderId: r.order_id, status: r.status, totalUsd: Number(r.total_usd), placedAt: r.placed_at, shippedAt: r.shipped_at, carrier: r.carrier, items: r.items };
+        return {
+          found: true,
+          orderId: r.order_id,
+          status: r.status,
+          totalUsd: Number(r.total_usd),
+          placedAt: r.placed_at,
+          shippedAt: r.shipped_at,
+          carrier: r.carrier,
+          items: r.items,
+        };
       },
 
       async search_policy(args, ctx) {
@@ -41,7 +51,13 @@ export function supportDeskPack(db: DataSource): ToolPack {
            WHERE tenant_id = $1 AND (title ILIKE $2 OR body ILIKE $2) ORDER BY policy_id LIMIT 3`,
           [ctx.tenantId, `%${query.replace(/[%_\\]/g, (c) => '\\' + c)}%`],
         );
-        return { matches: rows.map((r: { policy_id: string; title: string; body: string }) => ({ id: r.policy_id, title: r.title, text: r.body })) };
+        return {
+          matches: rows.map((r: { policy_id: string; title: string; body: string }) => ({
+            id: r.policy_id,
+            title: r.title,
+            text: r.body,
+          })),
+        };
       },
 
       async draft_refund_note(args, ctx) {
@@ -60,10 +76,18 @@ export function supportDeskPack(db: DataSource): ToolPack {
       async issue_refund(args, ctx) {
         const orderId = text(args, 'orderId', 40);
         const usd = amount(args);
-        if (usd > MAX_REFUND_USD) throw new ToolRefusal(`refunds over $${MAX_REFUND_USD} are never issued by the assistant`, 'cap_exceeded');
-        const order = await db.query(`SELECT total_usd FROM support_orders WHERE tenant_id = $1 AND order_id = $2`, [ctx.tenantId, orderId]);
+        if (usd > MAX_REFUND_USD)
+          throw new ToolRefusal(
+            `refunds over $${MAX_REFUND_USD} are never issued by the assistant`,
+            'cap_exceeded',
+          );
+        const order = await db.query(
+          `SELECT total_usd FROM support_orders WHERE tenant_id = $1 AND order_id = $2`,
+          [ctx.tenantId, orderId],
+        );
         if (!order.length) throw new ToolRefusal(`order ${orderId} does not exist`, 'not_found');
-        if (usd > Number(order[0].total_usd)) throw new ToolRefusal('a refund cannot exceed the order total', 'cap_exceeded');
+        if (usd > Number(order[0].total_usd))
+          throw new ToolRefusal('a refund cannot exceed the order total', 'cap_exceeded');
         await db.query(
           `INSERT INTO support_refunds (idempotency_key, tenant_id, order_id, amount_usd) VALUES ($1,$2,$3,$4)
            ON CONFLICT (idempotency_key) DO NOTHING`,

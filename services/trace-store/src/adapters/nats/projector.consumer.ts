@@ -1,8 +1,19 @@
-import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { streamNames, subjects, type StoredEvent } from '@tether/contracts';
-import { consumeBatches, decodeEvent, ensureDurable, isNotFound, type DurableSpec, type RunningConsumer } from '@tether/event-store';
+import {
+  consumeBatches,
+  decodeEvent,
+  ensureDurable,
+  isNotFound,
+  type DurableSpec,
+  type RunningConsumer,
+} from '@tether/event-store';
 import { InjectConfig, InjectLogger, InjectNats, type BaseConfig } from '@tether/service-kit';
 import { ProjectEventsHandler } from '../../application/project-events.handler';
 import { LagWindow } from '../../domain/lag-window';
@@ -23,7 +34,14 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
     @InjectLogger() private readonly logger: Logger,
     private readonly project: ProjectEventsHandler,
   ) {
-    this.spec = { stream: 'evt', durable: PROJECTOR_DURABLE, filterSubject: subjects.allEvents(config.prefix), maxAckPending: 10_000, ackWaitMs: config.ackWaitMs, ackPolicy: 'all' };
+    this.spec = {
+      stream: 'evt',
+      durable: PROJECTOR_DURABLE,
+      filterSubject: subjects.allEvents(config.prefix),
+      maxAckPending: 10_000,
+      ackWaitMs: config.ackWaitMs,
+      ackPolicy: 'all',
+    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -47,14 +65,25 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
             batch.push({ seq: m.seq, event: decodeEvent(m.data) });
           } catch (err) {
             // A recorded event is never rejected by a projection: skip it and say so.
-            this.logger.error({ seq: m.seq, subject: m.subject, err: (err as Error).message }, 'skipping an event the projection cannot read');
+            this.logger.error(
+              { seq: m.seq, subject: m.subject, err: (err as Error).message },
+              'skipping an event the projection cannot read',
+            );
           }
         }
         await this.project.handle(batch);
         const now = Date.now();
         for (const b of batch) this.lag.record(now - Date.parse(b.event.time));
       },
-      { maxBatch: 1000, maxDelayMs: 20, onError: (err) => this.logger.warn({ err: (err as Error).message }, 'projection batch failed; it will be redelivered') },
+      {
+        maxBatch: 1000,
+        maxDelayMs: 20,
+        onError: (err) =>
+          this.logger.warn(
+            { err: (err as Error).message },
+            'projection batch failed; it will be redelivered',
+          ),
+      },
     );
   }
 
@@ -62,16 +91,20 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
   async rebuild(): Promise<number> {
     await this.running?.stop();
     const jsm = await this.nc.jetstreamManager();
-    await jsm.consumers.delete(streamNames(this.config.prefix).evt, PROJECTOR_DURABLE).catch((err) => {
-      if (!isNotFound(err)) throw err;
-    });
+    await jsm.consumers
+      .delete(streamNames(this.config.prefix).evt, PROJECTOR_DURABLE)
+      .catch((err) => {
+        if (!isNotFound(err)) throw err;
+      });
     await this.project.truncate();
     await this.start();
     return this.lastLogSeq();
   }
 
   async lastLogSeq(): Promise<number> {
-    const info = await (await this.nc.jetstreamManager()).streams.info(streamNames(this.config.prefix).evt);
+    const info = await (
+      await this.nc.jetstreamManager()
+    ).streams.info(streamNames(this.config.prefix).evt);
     return info.state.last_seq;
   }
 }

@@ -9,7 +9,8 @@ import { ProjectorConsumer } from './projector.consumer';
 
 function body(msg: Msg): Record<string, unknown> {
   const parsed = parseJson(msg.data);
-  if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null) throw new ValidationError('request body must be a JSON object');
+  if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null)
+    throw new ValidationError('request body must be a JSON object');
   return parsed.value as Record<string, unknown>;
 }
 
@@ -41,7 +42,11 @@ export class TraceQueryController {
 
   @MessagePattern('status')
   async status() {
-    return { checkpoint: await this.project.checkpoint(), lastSeq: await this.projector.lastLogSeq(), lagMs: this.projector.lag.summary() };
+    return {
+      checkpoint: await this.project.checkpoint(),
+      lastSeq: await this.projector.lastLogSeq(),
+      lagMs: this.projector.lag.summary(),
+    };
   }
 
   /** Clears the lag window (benchmarks measure one phase at a time). */

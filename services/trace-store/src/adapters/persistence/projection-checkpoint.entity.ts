@@ -4,5 +4,6 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 @Entity('projection_checkpoints')
 export class ProjectionCheckpointEntity {
   @PrimaryColumn('text') name!: string;
-  @Column('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } }) seq!: number;
+  @Column('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  seq!: number;
 }

@@ -20,10 +20,13 @@ export class RunQueries {
 
   async getEvents(tenantId: string, runId: string): Promise<TraceEventEntity[]> {
     this.assertIds(tenantId, runId);
-    return this.db.getRepository(TraceEventEntity).find({ where: { tenantId, runId }, order: { seq: 'ASC' } });
+    return this.db
+      .getRepository(TraceEventEntity)
+      .find({ where: { tenantId, runId }, order: { seq: 'ASC' } });
   }
 
   private assertIds(tenantId: string, runId: string) {
-    if (!isToken(tenantId) || !isToken(runId)) throw new ValidationError('tenantId and runId must be subject-safe ids');
+    if (!isToken(tenantId) || !isToken(runId))
+      throw new ValidationError('tenantId and runId must be subject-safe ids');
   }
 }

@@ -4,7 +4,9 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity('trace_events')
 @Index(['tenantId', 'runId', 'seq'])
 export class TraceEventEntity {
-  @PrimaryColumn('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  @PrimaryColumn('bigint', {
+    transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
+  })
   seq!: number;
   @Column('text', { name: 'event_id', unique: true }) eventId!: string;
   @Column('text', { name: 'tenant_id' }) tenantId!: string;

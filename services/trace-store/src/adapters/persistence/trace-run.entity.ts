@@ -21,7 +21,8 @@ export class TraceRunEntity {
   @Column('int', { name: 'tool_calls' }) toolCalls!: number;
   @Column('bigint', { name: 'input_tokens', transformer: num }) inputTokens!: number;
   @Column('bigint', { name: 'output_tokens', transformer: num }) outputTokens!: number;
-  @Column('numeric', { name: 'cost_usd', precision: 18, scale: 8, transformer: num }) costUsd!: number;
+  @Column('numeric', { name: 'cost_usd', precision: 18, scale: 8, transformer: num })
+  costUsd!: number;
   @Column('timestamptz', { name: 'started_at', nullable: true }) startedAt!: Date | null;
   @Column('timestamptz', { name: 'ended_at', nullable: true }) endedAt!: Date | null;
   @Column('int', { name: 'duration_ms', nullable: true }) durationMs!: number | null;

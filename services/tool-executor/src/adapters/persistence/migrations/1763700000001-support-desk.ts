@@ -57,6 +57,8 @@ export class SupportDesk1763700000001 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE support_refunds, support_refund_notes, support_policies, support_orders`);
+    await q.query(
+      `DROP TABLE support_refunds, support_refund_notes, support_policies, support_orders`,
+    );
   }
 }

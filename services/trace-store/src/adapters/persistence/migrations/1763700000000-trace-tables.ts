@@ -45,7 +45,9 @@ export class TraceTables1763700000000 implements MigrationInterface {
         PRIMARY KEY (tenant_id, run_id)
       )`);
     await q.query(`CREATE INDEX trace_runs_started ON trace_runs (tenant_id, started_at DESC)`);
-    await q.query(`CREATE TABLE projection_checkpoints (name text PRIMARY KEY, seq bigint NOT NULL)`);
+    await q.query(
+      `CREATE TABLE projection_checkpoints (name text PRIMARY KEY, seq bigint NOT NULL)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
