@@ -1,4 +1,4 @@
-import { IsArray, IsIn, IsInt, IsObject, IsString, Matches, Min } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsString, Matches, Min } from 'class-validator';
 import { TOKEN_PATTERN } from '../subjects';
 import { RUN_ID_PATTERN, RunMode, Tier } from '../vocabulary';
 import type { TetherEvent } from '../events/envelope';
@@ -24,6 +24,11 @@ export class ExecuteTool {
   @IsIn(Object.values(RunMode)) mode!: RunMode;
   /** Id of the `tool.requested` event, the causation of `tool.started`. */
   @IsString() causationId!: string;
+  /**
+   * The orchestrator saw the call already started (it took the run over from a worker that
+   * died): the executor must never start it again, only resolve it from the log.
+   */
+  @IsBoolean() resume!: boolean;
 }
 
 /** The events of the run after `expectedSeq`, in order, ending at stream sequence `seq`. */

@@ -116,6 +116,7 @@ export class RunDriver {
       roles: state.roles,
       mode: state.mode,
       causationId: run.lastEventId ?? '',
+      resume: call.status === 'started',
     };
     const timeout = (spec?.timeoutMs ?? 30_000) + TOOL_REPLY_MARGIN_MS;
     const reply = await requestService<ToolExecuted>(

@@ -42,7 +42,9 @@ export class ExecuteToolHandler {
     const key = `${req.runId}:${req.callId}`;
     const running = this.inFlight.get(key);
     if (running) return this.eventsAfter(req, await running);
-    const work = this.fastPath(req).finally(() => this.inFlight.delete(key));
+    const work = (req.resume ? this.slowPath(req) : this.fastPath(req)).finally(() =>
+      this.inFlight.delete(key),
+    );
     this.inFlight.set(key, work);
     return work;
   }

@@ -1,0 +1,103 @@
+import { headers as natsHeaders, type NatsConnection } from 'nats';
+import { subjects } from '@tether/contracts';
+import { EventStore, encodeJson } from '@tether/event-store';
+import { connectTestNats, eventually } from '../../libs/testing/src/infra.helper';
+import { ALL_SERVICES, startProcessStack, type ProcessStack } from '../process-stack';
+
+const TERMINAL = ['run.completed', 'run.failed', 'run.aborted', 'run.cancelled', 'run.rejected'];
+
+describe('the whole stack as processes', () => {
+  let stack: ProcessStack;
+  let nc: NatsConnection;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    // A short ack wait so a killed worker's run moves on quickly.
+    stack = await startProcessStack('durable', { TETHER_ACK_WAIT_MS: '2000' });
+    for (const name of ALL_SERVICES) await stack.start(name);
+    nc = await connectTestNats('durable-e2e');
+    store = new EventStore(nc, stack.prefix);
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await stack?.stop();
+  });
+
+  async function startRun(runId: string, agent: string) {
+    const h = natsHeaders();
+    h.set('Nats-Msg-Id', `req-${runId}`);
+    await nc
+      .jetstream()
+      .publish(
+        subjects.command(stack.prefix, 'acme', 'run.start'),
+        encodeJson({ runId, agent, input: 'go', userId: 'u1', roles: ['user'] }),
+        { headers: h },
+      );
+  }
+  const types = async (runId: string) => (await store.read('acme', runId)).map((s) => s.event.type);
+  const ended = (runId: string, timeoutMs = 30_000) =>
+    eventually(
+      async () => {
+        const t = await types(runId);
+        return t.some((x) => TERMINAL.includes(x)) ? t : undefined;
+      },
+      `${runId} to end`,
+      timeoutMs,
+    );
+
+  it('runs the demo agent to completion with all seven services up', async () => {
+    await startRun('run_proc1', 'support-agent');
+    expect((await ended('run_proc1')).at(-1)).toBe('run.completed');
+  });
+
+  it('finishes a run on another orchestrator when the one driving it is killed mid-tool', async () => {
+    await stack.start('orchestrator', '2');
+    await startRun('run_crash1', 'slow-agent');
+    // Kill whichever orchestrator holds the run once its slow tool has started.
+    await eventually(
+      async () => ((await types('run_crash1')).includes('tool.started') ? true : undefined),
+      'tool.started',
+    );
+    await stack.kill('orchestrator', 'SIGKILL', '1');
+    await stack.kill('orchestrator', 'SIGKILL', '2');
+    await stack.start('orchestrator', '3');
+    const t = await ended('run_crash1');
+    expect(t.at(-1)).toBe('run.completed');
+    // The tool ran exactly once and the step was decided once.
+    expect(t.filter((x) => x === 'tool.started')).toHaveLength(1);
+    expect(t.filter((x) => x === 'tool.completed')).toHaveLength(1);
+    expect(t.filter((x) => x === 'run.started')).toHaveLength(1);
+    expect(t.filter((x) => x === 'model.responded')).toHaveLength(2);
+  });
+
+  it('fails a call whose tool-executor died mid-call as unknown_outcome, never running it twice', async () => {
+    await startRun('run_crash2', 'slow-agent');
+    await eventually(
+      async () => ((await types('run_crash2')).includes('tool.started') ? true : undefined),
+      'tool.started',
+    );
+    await stack.kill('tool-executor', 'SIGKILL');
+    await stack.start('tool-executor', '2');
+    const t = await ended('run_crash2');
+    const events = (await store.read('acme', 'run_crash2')).map((s) => s.event);
+    const failed = events.find((e) => e.type === 'tool.failed');
+    if (!failed)
+      throw new Error(
+        JSON.stringify(
+          events.map((e) => [e.type, e.data]),
+          null,
+          1,
+        ),
+      );
+    expect(failed?.data).toMatchObject({ reason: 'unknown_outcome' });
+    expect(t.filter((x) => x === 'tool.started')).toHaveLength(1);
+    expect(t.at(-1)).toBe('run.completed');
+  });
+
+  it('stops every service cleanly on SIGTERM', async () => {
+    for (const name of ['approval', 'budget', 'eval', 'gateway'] as const) {
+      await stack.kill(name, 'SIGTERM');
+      expect(stack.output(name)).not.toMatch(/unhandled|uncaught/i);
+    }
+  });
+});

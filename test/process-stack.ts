@@ -1,0 +1,132 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deleteStreams } from '@tether/event-store';
+import {
+  connectTestNats,
+  createTestDatabase,
+  testEnv,
+  uniquePrefix,
+  type TestDatabase,
+} from '../libs/testing/src/infra.helper';
+
+const ROOT = join(__dirname, '..');
+export const ALL_SERVICES = [
+  'orchestrator',
+  'tool-executor',
+  'approval',
+  'budget',
+  'trace-store',
+  'eval',
+  'gateway',
+] as const;
+export type ServiceName = (typeof ALL_SERVICES)[number];
+
+export interface ProcessStack {
+  prefix: string;
+  db: TestDatabase;
+  agentsDir: string;
+  start(name: ServiceName, instance?: string): Promise<ChildProcess>;
+  kill(name: ServiceName, signal?: NodeJS.Signals, instance?: string): Promise<void>;
+  output(name: ServiceName, instance?: string): string;
+  stop(): Promise<void>;
+}
+
+/** A port the OS says is free right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The compiled services as real processes (npm test builds them first), on a unique prefix and
+ * database, with the repo's agents plus the test agents in test/agents.
+ */
+export async function startProcessStack(
+  label: string,
+  env: Record<string, string> = {},
+): Promise<ProcessStack> {
+  const prefix = uniquePrefix(label);
+  const db = await createTestDatabase(label);
+  const agentsDir = mkdtempSync(join(tmpdir(), 'tether-agents-'));
+  for (const dir of [join(ROOT, 'agents'), join(ROOT, 'test', 'agents')]) {
+    for (const f of readdirSync(dir))
+      if (f.endsWith('.yaml')) copyFileSync(join(dir, f), join(agentsDir, f));
+  }
+  const procs = new Map<string, { child: ChildProcess; out: string[] }>();
+
+  const start = async (name: ServiceName, instance = '1') => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(ROOT, 'services', name, 'dist', 'main.js')], {
+      env: {
+        ...process.env,
+        TETHER_PREFIX: prefix,
+        TETHER_NATS_URL: testEnv.natsUrl,
+        DATABASE_URL: db.url,
+        TETHER_AGENTS_DIR: agentsDir,
+        TETHER_HTTP_PORT: String(port),
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: string[] = [];
+    child.stdout!.on('data', (d) => out.push(String(d)));
+    child.stderr!.on('data', (d) => out.push(String(d)));
+    procs.set(`${name}#${instance}`, { child, out });
+    const deadline = Date.now() + 30_000;
+    while (true) {
+      if (child.exitCode !== null)
+        throw new Error(`${name} exited with ${child.exitCode}: ${out.join('')}`);
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return child;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`${name} did not become healthy: ${out.join('')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  const kill = async (name: ServiceName, signal: NodeJS.Signals = 'SIGKILL', instance = '1') => {
+    const p = procs.get(`${name}#${instance}`);
+    if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
+    const exited = new Promise((r) => p.child.once('exit', r));
+    p.child.kill(signal);
+    await exited;
+  };
+
+  return {
+    prefix,
+    db,
+    agentsDir,
+    start,
+    kill,
+    output: (name, instance = '1') => procs.get(`${name}#${instance}`)?.out.join('') ?? '',
+    async stop() {
+      await Promise.all(
+        [...procs.values()].map(async ({ child }) => {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+          await exited;
+          clearTimeout(timer);
+        }),
+      );
+      const nc = await connectTestNats();
+      await deleteStreams(await nc.jetstreamManager(), prefix);
+      await nc.close();
+      await db.drop();
+      rmSync(agentsDir, { recursive: true, force: true });
+    },
+  };
+}
