@@ -1,2 +1,3 @@
 export * from './decider-spec';
 export * from './run-events.builder';
+export * from './infra.helper';

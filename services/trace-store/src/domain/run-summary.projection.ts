@@ -75,7 +75,8 @@ function statusAfter(event: TetherEvent): string | undefined {
     case 'approval.expired':
       return 'running';
     case 'tool.requested':
-      return 'waiting_for_tool';
+      // Irreversible calls always wait for a human first.
+      return event.data.tier === 2 ? 'waiting_for_approval' : 'waiting_for_tool';
     case 'approval.requested':
       return 'waiting_for_approval';
     default:
