@@ -105,6 +105,10 @@ export class ProjectEventsHandler {
   async handle(batch: StoredEvent[]): Promise<number> {
     if (batch.length === 0) return 0;
     return this.db.transaction(async (tx) => {
+      // The log is the truth and this projection can be rebuilt from it: a commit need not wait
+      // for its WAL flush. A crash loses at most the last moments of rows *and* their
+      // checkpoint together, and the consumer redelivers them.
+      await tx.query('SET LOCAL synchronous_commit = off');
       const fresh = await this.insertEvents(tx, batch);
       if (fresh.length) await this.updateRuns(tx, fresh);
       const maxSeq = Math.max(...batch.map((b) => b.seq));
@@ -137,7 +141,7 @@ export class ProjectEventsHandler {
     }
     const inserted: { seq: string }[] = await tx.query(
       `INSERT INTO trace_events (seq, event_id, tenant_id, run_id, type, time, source, causation_id, traceparent, data)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::jsonb[])
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::json[])
        ON CONFLICT DO NOTHING RETURNING seq`,
       cols,
     );

@@ -16,5 +16,6 @@ export class TraceEventEntity {
   @Column('text') source!: string;
   @Column('text', { name: 'causation_id', nullable: true }) causationId!: string | null;
   @Column('text', { nullable: true }) traceparent!: string | null;
-  @Column('jsonb') data!: unknown;
+  // json, not jsonb: rows are written once and read whole, so storing the text as is is cheaper.
+  @Column('json') data!: unknown;
 }

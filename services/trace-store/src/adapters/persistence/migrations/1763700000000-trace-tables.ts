@@ -15,7 +15,7 @@ export class TraceTables1763700000000 implements MigrationInterface {
         source text NOT NULL,
         causation_id text,
         traceparent text,
-        data jsonb NOT NULL
+        data json NOT NULL
       )`);
     await q.query(`CREATE INDEX trace_events_run ON trace_events (tenant_id, run_id, seq)`);
     await q.query(`
