@@ -44,6 +44,7 @@ export interface StackOptions {
   orchestrator?: OrchestratorPorts;
   toolExecutor?: ToolExecutorPorts;
   ackWaitMs?: number;
+  carrierApiUrl?: string;
 }
 
 const TERMINAL = new Set([
@@ -74,7 +75,14 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
       services[name] = await startService(traceStoreService(baseConfig(env, name, 'test', 0)));
     if (name === 'tool-executor')
       services[name] = await startService(
-        toolExecutorService({ ...baseConfig(env, name, 'test', 0), agentsDir }, o.toolExecutor),
+        toolExecutorService(
+          {
+            ...baseConfig(env, name, 'test', 0),
+            agentsDir,
+            carrierApiUrl: o.carrierApiUrl ?? 'http://127.0.0.1:9',
+          },
+          o.toolExecutor,
+        ),
       );
     if (name === 'orchestrator')
       services[name] = await startService(

@@ -158,9 +158,56 @@ describe('a run end to end (orchestrator, tool-executor, trace-store on real NAT
     );
   });
 
-  it('cancels a run on run.cancel', async () => {
-    // A run parked waiting for a human (tier-2 tool) can be cancelled.
-    await stack.startRun('acme', { runId: 'run_cancel1', agent: 'support-agent' });
+  it('records a tool outage as tool.failed and lets the agent answer honestly', async () => {
+    await stack.startRun('acme', {
+      runId: 'run_outage1',
+      agent: 'outage-agent',
+      input: 'Where is my parcel?',
+    });
+    const events = await stack.waitForEnd('acme', 'run_outage1');
+    const failed = events.find((e) => e.type === 'tool.failed');
+    expect(failed?.data).toMatchObject({
+      tool: 'track_parcel',
+      reason: 'tool_error',
+      retryable: false,
+    });
+    expect(events.at(-1)).toMatchObject({ type: 'run.completed', data: { outcome: 'success' } });
+    expect((events.at(-1)!.data as { output: string }).output).toMatch(/can't reach the carrier/);
+  });
+
+  it('parks an irreversible call for a human, never runs it, and cancels the parked run', async () => {
+    await stack.startRun('acme', {
+      runId: 'run_unsafe1',
+      agent: 'refund-agent',
+      input: 'Refund $900 on order 1044',
+    });
+    await eventually(async () => {
+      const rows = await stack.services['trace-store'].dataSource.query(
+        `SELECT status FROM trace_runs WHERE run_id = 'run_unsafe1'`,
+      );
+      return rows[0]?.status === 'waiting_for_approval' ? true : undefined;
+    }, 'the run to wait for approval');
+    const parked = (await stack.store.read('acme', 'run_unsafe1')).map((s) => s.event.type);
+    expect(parked).toEqual(['run.started', 'model.requested', 'model.responded', 'tool.requested']);
+    const refunds = await stack.services['tool-executor'].dataSource.query(
+      `SELECT count(*)::int AS n FROM support_refunds`,
+    );
+    expect(refunds[0].n).toBe(0);
+
+    await stack.publishRaw(
+      subjects.command(stack.prefix, 'acme', 'run.cancel'),
+      JSON.stringify({ runId: 'run_unsafe1', requestedBy: 'ops_1', reason: 'customer withdrew' }),
+      'cancel-unsafe1',
+    );
+    const events = await stack.waitForEnd('acme', 'run_unsafe1');
+    expect(events.at(-1)).toMatchObject({
+      type: 'run.cancelled',
+      data: { outcome: 'aborted', reason: 'cancelled', requestedBy: 'ops_1' },
+    });
+  });
+
+  it('refuses to cancel a finished run, recording why', async () => {
+    await stack.startRun('acme', { runId: 'run_cancel1' });
     await stack.waitForEnd('acme', 'run_cancel1');
     await stack.publishRaw(
       subjects.command(stack.prefix, 'acme', 'run.cancel'),
@@ -181,5 +228,8 @@ describe('a run end to end (orchestrator, tool-executor, trace-store on real NAT
       }
     }, 'finished run cannot be cancelled');
     expect(rejected.reason).toBe('run_finished');
+    expect((await stack.store.read('acme', 'run_cancel1')).at(-1)!.event.type).toBe(
+      'run.completed',
+    );
   });
 });

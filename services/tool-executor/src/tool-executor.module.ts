@@ -41,7 +41,11 @@ export class ToolExecutorModule {
         {
           provide: TOOL_REGISTRY,
           useFactory: (db: DataSource) =>
-            registryOf([builtinPack, supportDeskPack(db), ...(ports.packs ?? [])]),
+            registryOf([
+              builtinPack,
+              supportDeskPack(db, { carrierApiUrl: config.carrierApiUrl }),
+              ...(ports.packs ?? []),
+            ]),
           inject: [getDataSourceToken()],
         },
         ExecuteToolHandler,

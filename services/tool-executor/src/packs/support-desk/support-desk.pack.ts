@@ -19,8 +19,16 @@ function amount(args: Record<string, unknown>): number {
   return Math.round(v * 100) / 100;
 }
 
-/** The demo support desk: orders, policies, refund notes and refunds in Postgres, per tenant. */
-export function supportDeskPack(db: DataSource): ToolPack {
+export interface SupportDeskOptions {
+  /** Base URL of the carrier's tracking API (`GET <url>/track/<orderId>`). */
+  carrierApiUrl: string;
+}
+
+/**
+ * The demo support desk: orders, policies, refund notes and refunds in Postgres, per tenant,
+ * and parcel tracking through the carrier's HTTP API.
+ */
+export function supportDeskPack(db: DataSource, options: SupportDeskOptions): ToolPack {
   return {
     name: 'support-desk',
     tools: {
@@ -71,6 +79,17 @@ export function supportDeskPack(db: DataSource): ToolPack {
           [ctx.idempotencyKey, ctx.tenantId, orderId, usd, note],
         );
         return { drafted: true, orderId, amountUsd: usd, draftId: ctx.idempotencyKey };
+      },
+
+      async track_parcel(args, ctx) {
+        const orderId = text(args, 'orderId', 40);
+        const url = `${options.carrierApiUrl.replace(/\/$/, '')}/track/${encodeURIComponent(orderId)}`;
+        const res = await fetch(url, {
+          signal: ctx.signal,
+          headers: { 'Idempotency-Key': ctx.idempotencyKey },
+        });
+        if (!res.ok) throw new Error(`carrier answered ${res.status}`);
+        return await res.json();
       },
 
       async issue_refund(args, ctx) {
