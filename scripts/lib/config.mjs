@@ -37,7 +37,8 @@ export function settings(env = process.env) {
     databaseUrl: env.DATABASE_URL || 'postgres://root@127.0.0.1:5432/tether',
     agentsDir: env.TETHER_AGENTS_DIR || './agents',
     demo: (env.TETHER_DEMO ?? '1') !== '0',
-    logLevel: env.LOG_LEVEL,
+    // Services log JSON; at the default level a newcomer's terminal shows warnings and errors only.
+    logLevel: env.LOG_LEVEL || 'warn',
   };
 }
 
