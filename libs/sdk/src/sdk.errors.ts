@@ -1,0 +1,53 @@
+import { ValidationError } from '@tether/errors';
+
+/**
+ * Errors of the SDK. Guards check `name`, never `instanceof` (see @tether/errors). Bad input
+ * from the caller throws `ValidationError`; bad data from the bus throws `InvalidEventError`.
+ */
+
+/** Something read from the bus does not match its contract. It is reported, never skipped. */
+export class InvalidEventError extends ValidationError {
+  constructor(
+    message: string,
+    problems: string[],
+    /** Where it was read: the subject, and the stream sequence when known. */
+    readonly subject: string,
+    readonly seq?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, problems, options);
+  }
+}
+
+/** Nothing on the bus takes this subject: the streams of the prefix do not exist (the services were never started on it). */
+export class StreamUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly prefix: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StreamUnavailableError';
+  }
+}
+
+/** A service did not answer a request (not running on this prefix, or too slow). */
+export class ServiceUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly service: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ServiceUnavailableError';
+  }
+}
+
+export function isNoResponders(err: unknown): boolean {
+  return (err as { code?: string })?.code === '503';
+}
+
+export function isRequestTimeout(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === 'TIMEOUT' || code === '408';
+}
