@@ -1,0 +1,159 @@
+import { parseArgs } from 'node:util';
+import { RunMode } from '@tether/contracts';
+import { UsageError } from './cli.errors';
+
+/** Options every command accepts; unset ones fall back to the environment (see cli.config.ts). */
+export interface GlobalFlags {
+  nats?: string;
+  prefix?: string;
+  tenant?: string;
+  user?: string;
+  json: boolean;
+}
+
+export type Invocation =
+  | { command: 'help'; topic?: CommandName }
+  | {
+      command: 'run';
+      flags: GlobalFlags;
+      agent: string;
+      input: string;
+      follow: boolean;
+      mode?: RunMode;
+      roles?: string[];
+    }
+  | { command: 'events'; flags: GlobalFlags; runId: string }
+  | { command: 'cancel'; flags: GlobalFlags; runId: string; reason?: string }
+  | { command: 'rebuild'; flags: GlobalFlags };
+
+export const COMMAND_NAMES = ['run', 'events', 'cancel', 'rebuild'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+const OPTIONS = {
+  nats: { type: 'string' },
+  prefix: { type: 'string' },
+  tenant: { type: 'string' },
+  user: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  follow: { type: 'boolean', short: 'f' },
+  mode: { type: 'string' },
+  roles: { type: 'string' },
+  reason: { type: 'string' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+const GLOBAL: OptionName[] = ['nats', 'prefix', 'tenant', 'user', 'json', 'help'];
+
+/** Positional arguments and own options of each command. */
+const SHAPE: Record<CommandName, { args: string[]; options: OptionName[] }> = {
+  run: { args: ['agent', 'input'], options: ['follow', 'mode', 'roles'] },
+  events: { args: ['runId'], options: [] },
+  cancel: { args: ['runId'], options: ['reason'] },
+  rebuild: { args: [], options: [] },
+};
+
+const MODES = Object.values(RunMode) as string[];
+
+/** Turns argv (without `node` and the script) into one invocation; throws UsageError for anything else. */
+export function parseArgv(argv: string[]): Invocation {
+  const { values, positionals } = parse(argv);
+  const [first, ...rest] = positionals;
+  if (first === 'help')
+    return { command: 'help', topic: rest[0] === undefined ? undefined : commandName(rest[0]) };
+  if (first === undefined) {
+    if (values.help) return { command: 'help' };
+    throw new UsageError('no command given');
+  }
+  const command = commandName(first);
+  if (values.help) return { command: 'help', topic: command };
+
+  const shape = SHAPE[command];
+  const stray = (Object.keys(values) as OptionName[]).filter(
+    (k) => !GLOBAL.includes(k) && !shape.options.includes(k),
+  );
+  if (stray.length) throw new UsageError(`${command} does not take --${stray[0]}`, command);
+  if (rest.length !== shape.args.length) {
+    const expected = shape.args.length ? shape.args.map((a) => `<${a}>`).join(' ') : 'no arguments';
+    throw new UsageError(`${command} takes ${expected}, got ${rest.length} argument(s)`, command);
+  }
+
+  const flags: GlobalFlags = {
+    nats: nonEmpty(values.nats, 'nats', command),
+    prefix: nonEmpty(values.prefix, 'prefix', command),
+    tenant: nonEmpty(values.tenant, 'tenant', command),
+    user: nonEmpty(values.user, 'user', command),
+    json: values.json ?? false,
+  };
+  switch (command) {
+    case 'run': {
+      const [agent, input] = rest;
+      if (values.mode !== undefined && !MODES.includes(values.mode)) {
+        throw new UsageError(`--mode must be one of ${MODES.join(', ')}`, command);
+      }
+      const roles = values.roles
+        ?.split(',')
+        .map((r) => r.trim())
+        .filter(Boolean);
+      if (roles !== undefined && roles.length === 0)
+        throw new UsageError('--roles needs at least one role, e.g. --roles user,vip', command);
+      return {
+        command,
+        flags,
+        agent,
+        input,
+        follow: values.follow ?? false,
+        mode: values.mode as RunMode | undefined,
+        roles,
+      };
+    }
+    case 'events':
+      return { command, flags, runId: rest[0] };
+    case 'cancel':
+      return { command, flags, runId: rest[0], reason: values.reason };
+    case 'rebuild':
+      return { command, flags };
+    default: {
+      const never: never = command;
+      throw new UsageError(`unknown command "${String(never)}"`);
+    }
+  }
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(explainParseError(err as Error & { code?: string }));
+  }
+}
+
+/** node:util's messages are long and mention internals; keep the part a user needs. */
+function explainParseError(err: Error & { code?: string }): string {
+  const option = /'(-{1,2}[^' ]+)/.exec(err.message)?.[1];
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${option ?? ''}`.trim();
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return option
+        ? `option ${option} ${/argument missing/.test(err.message) ? 'needs a value' : 'does not take a value'}`
+        : err.message;
+    default:
+      return err.message;
+  }
+}
+
+function commandName(name: string): CommandName {
+  if ((COMMAND_NAMES as readonly string[]).includes(name)) return name as CommandName;
+  throw new UsageError(`unknown command "${name}" (commands: ${COMMAND_NAMES.join(', ')})`);
+}
+
+function nonEmpty(
+  value: string | undefined,
+  option: string,
+  command: CommandName,
+): string | undefined {
+  if (value !== undefined && value.trim() === '')
+    throw new UsageError(`--${option} must not be empty`, command);
+  return value;
+}

@@ -1,0 +1,214 @@
+import { PassThrough } from 'node:stream';
+import { parseArgv } from '../src/argv.parser';
+import { loadCliConfig } from '../src/cli.config';
+import { UsageError } from '../src/cli.errors';
+import { runCli } from '../src/cli.runner';
+
+function usageError(argv: string[]): UsageError {
+  try {
+    parseArgv(argv);
+  } catch (err) {
+    expect((err as Error).name).toBe('UsageError');
+    return err as UsageError;
+  }
+  throw new Error(`expected ${JSON.stringify(argv)} to be refused`);
+}
+
+describe('parseArgv', () => {
+  it('reads a run with its options, wherever the global options are', () => {
+    expect(
+      parseArgv([
+        '--prefix',
+        'p1',
+        'run',
+        'support-agent',
+        'Where is order 1042?',
+        '--follow',
+        '--mode',
+        'shadow',
+        '--roles',
+        'user, vip',
+        '--json',
+      ]),
+    ).toEqual({
+      command: 'run',
+      flags: { prefix: 'p1', json: true, nats: undefined, tenant: undefined, user: undefined },
+      agent: 'support-agent',
+      input: 'Where is order 1042?',
+      follow: true,
+      mode: 'shadow',
+      roles: ['user', 'vip'],
+    });
+  });
+
+  it('defaults run to not following, with no mode or roles', () => {
+    expect(parseArgv(['run', 'a', 'b'])).toMatchObject({
+      command: 'run',
+      follow: false,
+      mode: undefined,
+      roles: undefined,
+      flags: { json: false },
+    });
+  });
+
+  it('reads events, cancel and rebuild', () => {
+    expect(parseArgv(['events', 'run_1', '--tenant', 't2'])).toMatchObject({
+      command: 'events',
+      runId: 'run_1',
+      flags: { tenant: 't2' },
+    });
+    expect(
+      parseArgv(['cancel', 'run_1', '--reason', 'wrong order', '--user', 'ops']),
+    ).toMatchObject({
+      command: 'cancel',
+      runId: 'run_1',
+      reason: 'wrong order',
+      flags: { user: 'ops' },
+    });
+    expect(parseArgv(['rebuild', '--nats', 'nats://h:4222'])).toMatchObject({
+      command: 'rebuild',
+      flags: { nats: 'nats://h:4222' },
+    });
+  });
+
+  it('takes an input that starts with a dash after --', () => {
+    expect(parseArgv(['run', 'a', '--', '-1 is my order'])).toMatchObject({
+      input: '-1 is my order',
+    });
+  });
+
+  it.each([
+    [['--help'], undefined],
+    [['-h'], undefined],
+    [['help'], undefined],
+    [['help', 'run'], 'run'],
+    [['run', '--help'], 'run'],
+    [['cancel', 'run_1', '-h'], 'cancel'],
+  ])('reads %j as help on %s', (argv, topic) => {
+    expect(parseArgv(argv)).toEqual({ command: 'help', topic });
+  });
+
+  it.each([
+    [[], /no command/],
+    [['frob'], /unknown command "frob"/],
+    [['help', 'frob'], /unknown command "frob"/],
+    [['run', 'support-agent'], /run takes <agent> <input>, got 1/],
+    [['events'], /events takes <runId>, got 0/],
+    [['rebuild', 'now'], /rebuild takes no arguments, got 1/],
+    [['events', 'run_1', '--follow'], /events does not take --follow/],
+    [['rebuild', '--reason', 'x'], /rebuild does not take --reason/],
+    [['run', 'a', 'b', '--mode', 'yolo'], /--mode must be one of live, shadow, dry-run/],
+    [['run', 'a', 'b', '--mode'], /option --mode needs a value/],
+    [['run', 'a', 'b', '--roles', ' , '], /--roles needs at least one role/],
+    [['run', 'a', 'b', '--frob'], /unknown option --frob/],
+    [['run', 'a', 'b', '--json=yes'], /option --json does not take a value/],
+    [['events', 'run_1', '--tenant', ''], /--tenant must not be empty/],
+  ])('refuses %j', (argv, message) => {
+    expect(usageError(argv).message).toMatch(message);
+  });
+
+  it('names the command whose help to show', () => {
+    expect(usageError(['events', 'run_1', '--follow']).command).toBe('events');
+  });
+});
+
+describe('loadCliConfig', () => {
+  const env = { TETHER_NATS_URL: 'nats://env:4222', TETHER_PREFIX: 'envp', TETHER_TENANT: 'envt' };
+
+  it('uses the defaults without flags or environment', () => {
+    expect(loadCliConfig({}, {}, false)).toEqual({
+      natsUrl: 'nats://127.0.0.1:4222',
+      prefix: 'tether',
+      tenant: 'acme',
+      user: 'cli-user',
+      json: false,
+      color: false,
+      debug: false,
+    });
+  });
+
+  it('prefers the environment to the defaults, and flags to both', () => {
+    expect(loadCliConfig({}, env, false)).toMatchObject({
+      natsUrl: 'nats://env:4222',
+      prefix: 'envp',
+      tenant: 'envt',
+    });
+    expect(
+      loadCliConfig(
+        { nats: 'nats://flag:1', prefix: 'flagp', tenant: 'flagt', user: 'me' },
+        env,
+        false,
+      ),
+    ).toMatchObject({
+      natsUrl: 'nats://flag:1',
+      prefix: 'flagp',
+      tenant: 'flagt',
+      user: 'me',
+    });
+  });
+
+  it('colours a terminal only, and never JSON or with NO_COLOR', () => {
+    expect(loadCliConfig({}, {}, true).color).toBe(true);
+    expect(loadCliConfig({ json: true }, {}, true).color).toBe(false);
+    expect(loadCliConfig({}, { NO_COLOR: '1' }, true).color).toBe(false);
+  });
+});
+
+describe('runCli', () => {
+  async function sut(argv: string[]) {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (d) => (out += d));
+    stderr.on('data', (d) => (err += d));
+    const code = await runCli(argv, {
+      stdout,
+      stderr,
+      env: {},
+      signal: new AbortController().signal,
+    });
+    return { code, out, err };
+  }
+
+  it('prints the help and exits 0', async () => {
+    const { code, out } = await sut(['--help']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/Usage: tether <command>/);
+    expect(out).toMatch(/rebuild/);
+  });
+
+  it('prints per-command help', async () => {
+    const { code, out } = await sut(['run', '--help']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/Usage: tether run <agent> "<input>"/);
+  });
+
+  it('exits 2 with the help on stderr when no command is given', async () => {
+    const { code, out, err } = await sut([]);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toMatch(/Usage: tether <command>/);
+  });
+
+  it('exits 2 with one clear message and a pointer to the help for bad usage', async () => {
+    const { code, err } = await sut(['events', 'run_1', '--follow']);
+    expect(code).toBe(2);
+    expect(err).toBe(
+      'tether: events does not take --follow\nRun "tether events --help" for usage.\n',
+    );
+  });
+
+  it('exits 2 for arguments the contract refuses, before connecting', async () => {
+    const { code, err } = await sut([
+      'events',
+      'run_1',
+      '--prefix',
+      'Not Valid',
+      '--nats',
+      'nats://127.0.0.1:1',
+    ]);
+    expect(code).toBe(2);
+    expect(err).toMatch(/^tether: invalid client options: prefix "Not Valid"/);
+  });
+});
