@@ -15,6 +15,7 @@ export default tseslint.config(
       ],
     },
   },
+  { files: ['test/timeouts/*.js'], languageOptions: { globals: { ...globals.jest } } },
   // domain/ stays pure: no framework, bus or database imports.
   {
     files: ['**/domain/**/*.ts', 'libs/run-domain/src/**/*.ts'],

@@ -2,7 +2,15 @@
 // Compiles every workspace package's src/ to dist/ with swc (type checking is `npm run typecheck`).
 // Incremental: a file is recompiled only when its source is newer than its output.
 import { transformFile } from '@swc/core';
-import { readFileSync, readdirSync, statSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  readFileSync,
+  readdirSync,
+  statSync,
+  mkdirSync,
+  writeFileSync,
+  existsSync,
+  chmodSync,
+} from 'node:fs';
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,6 +58,8 @@ for (const pkg of packages()) {
         mkdirSync(dirname(out), { recursive: true });
         writeFileSync(out, r.code + `\n//# sourceMappingURL=${out.split('/').pop()}.map\n`);
         if (r.map) writeFileSync(out + '.map', r.map);
+        // Command entry points (`#!/usr/bin/env node`) stay executable.
+        if (r.code.startsWith('#!')) chmodSync(out, 0o755);
         compiled++;
       }),
     );

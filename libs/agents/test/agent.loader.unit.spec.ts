@@ -50,6 +50,7 @@ describe(loadAgents.name, () => {
       expect(sut.list().map((a) => a.name)).toEqual([
         'bench-agent',
         'outage-agent',
+        'refund-agent',
         'support-agent',
       ]);
     });
@@ -91,9 +92,9 @@ describe(loadAgents.name, () => {
       expect(sut.get('bench-agent')!.limits.maxSteps).toBe(15);
     });
 
-    it('loads outage-agent looking up a missing order', () => {
+    it('loads outage-agent tracking a parcel with the carrier', () => {
       const script = sut.get('outage-agent')!.spec.model.script!;
-      expect(script[0].toolCalls).toEqual([{ name: 'lookup_order', args: { orderId: '9999' } }]);
+      expect(script[0].toolCalls).toEqual([{ name: 'track_parcel', args: { orderId: '1042' } }]);
       expect(script).toHaveLength(2);
     });
 

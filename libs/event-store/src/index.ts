@@ -5,7 +5,6 @@ export * from './event.store';
 export * from './durable.consumer';
 export * from './trace-context';
 export * from './request.client';
-export * from './nest/jetstream.server';
 export * from './envelope.factory';
 export * from './batch.consumer';
 export * from './ids';

@@ -2,12 +2,8 @@ import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import {
-  JetStreamServer,
-  connectNats,
-  provisionStreams,
-  type ConsumerBinding,
-} from '@tether/event-store';
+import { connectNats, provisionStreams } from '@tether/event-store';
+import { JetStreamServer, type ConsumerBinding } from './jetstream.server';
 import type { BaseConfig } from './config';
 import { TetherCoreModule } from './core.module';
 import { dataSourceOptions, ensureDatabase, migrate } from './database';

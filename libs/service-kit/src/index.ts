@@ -6,3 +6,4 @@ export * from './health.controller';
 export * from './core.module';
 export * from './bootstrap';
 export * from './error.filter';
+export * from './jetstream.server';

@@ -14,9 +14,9 @@ import {
   ensureDurable,
   type DurableSpec,
   type RunningConsumer,
-} from '../durable.consumer';
-import { encodeJson } from '../event.codec';
-import { extractTraceContext } from '../trace-context';
+  encodeJson,
+  extractTraceContext,
+} from '@tether/event-store';
 
 /** A durable consumer whose messages are routed to `@EventPattern(pattern)` handlers. */
 export interface ConsumerBinding {
