@@ -5,6 +5,7 @@
 // The jest process gets TETHER_NATS_URL, DATABASE_URL and TETHER_TEST_ADMIN_URL (a URL on the
 // same server whose role may create and drop databases: tests use one database per file).
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDotEnv, root, settings, stateDir } from './lib/config.mjs';
 import { ensureNats, ensurePostgres, redact } from './lib/infra.mjs';
@@ -57,7 +58,9 @@ async function main() {
   const setsWorkers = args.some((a) =>
     /^(--maxWorkers|--max-workers|-w|--runInBand|-i)(=|$)/.test(a),
   );
-  const jestArgs = ['--ci', ...(setsWorkers ? [] : ['--maxWorkers=2']), ...args];
+  const results = join(stateDir, 'jest-results.json');
+  rmSync(results, { force: true });
+  const jestArgs = ['--ci', ...(setsWorkers ? [] : ['--maxWorkers=2']), '--json', `--outputFile=${results}`, ...args];
   const adminUrl = process.env.TETHER_TEST_ADMIN_URL || pg.adminUrl;
   const origin = (started) => c.dim(started ? '(started here)' : '(already running)');
   step.start(`jest ${jestArgs.join(' ')}`);
@@ -70,6 +73,11 @@ async function main() {
     DATABASE_URL: pg.databaseUrl,
     TETHER_TEST_ADMIN_URL: adminUrl,
   });
+  // One plain closing line with the counts, whatever reporter is in use.
+  if (existsSync(results)) {
+    const r = JSON.parse(readFileSync(results, 'utf8'));
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+  }
   return finish(code);
 }
 
