@@ -1,16 +1,18 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** One row per event of the log, keyed by its stream sequence: inserting it twice is impossible. */
+/**
+ * One row per event of the log. The key (tenant, run, stream sequence) makes inserting an event
+ * twice impossible and a run's timeline one range scan.
+ */
 @Entity('trace_events')
-@Index(['tenantId', 'runId', 'seq'])
 export class TraceEventEntity {
+  @PrimaryColumn('text', { name: 'tenant_id' }) tenantId!: string;
+  @PrimaryColumn('text', { name: 'run_id' }) runId!: string;
   @PrimaryColumn('bigint', {
     transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
   })
   seq!: number;
-  @Column('text', { name: 'event_id', unique: true }) eventId!: string;
-  @Column('text', { name: 'tenant_id' }) tenantId!: string;
-  @Column('text', { name: 'run_id' }) runId!: string;
+  @Column('text', { name: 'event_id' }) eventId!: string;
   @Column('text') type!: string;
   @Column('timestamptz') time!: Date;
   @Column('text') source!: string;

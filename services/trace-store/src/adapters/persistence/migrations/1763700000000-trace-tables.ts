@@ -6,8 +6,8 @@ export class TraceTables1763700000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE trace_events (
-        seq bigint PRIMARY KEY,
-        event_id text NOT NULL UNIQUE,
+        seq bigint NOT NULL,
+        event_id text NOT NULL,
         tenant_id text NOT NULL,
         run_id text NOT NULL,
         type text NOT NULL,
@@ -15,9 +15,11 @@ export class TraceTables1763700000000 implements MigrationInterface {
         source text NOT NULL,
         causation_id text,
         traceparent text,
-        data json NOT NULL
+        data json NOT NULL,
+        -- One index serves both needs: a replayed event (same run, same sequence) inserts
+        -- nothing, and a run's timeline is one range scan.
+        PRIMARY KEY (tenant_id, run_id, seq)
       )`);
-    await q.query(`CREATE INDEX trace_events_run ON trace_events (tenant_id, run_id, seq)`);
     await q.query(`
       CREATE TABLE trace_runs (
         tenant_id text NOT NULL,
