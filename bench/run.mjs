@@ -149,7 +149,11 @@ try {
   const enc = new TextEncoder();
   async function oneRun() {
     const runId = `run_${ulid()}`;
-    const done = new Promise((resolve) => waiters.set(runId, resolve));
+    let timer;
+    const done = new Promise((resolve, reject) => {
+      waiters.set(runId, resolve);
+      timer = setTimeout(() => reject(new Error(`${runId} did not finish within 30 s`)), 30_000);
+    });
     const t0 = performance.now();
     const h = natsHeaders();
     h.set('Nats-Msg-Id', runId);
@@ -166,7 +170,7 @@ try {
       ),
       { headers: h },
     );
-    const type = await done;
+    const type = await done.finally(() => clearTimeout(timer));
     waiters.delete(runId);
     if (type !== 'run.completed') throw new Error(`${runId} ended with ${type}`);
     return performance.now() - t0;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import {
   ReasonCode,
+  Tier,
   type ExecuteTool,
   type TetherEvent,
   type ToolExecuted,
@@ -102,6 +103,11 @@ export class ExecuteToolHandler {
       ],
       meta,
     );
+    // A read-only tool has no effect to protect, so it may run while its start is being recorded
+    // (its result is discarded if the start loses a race). Any other tool runs only after
+    // `tool.started` is in the log: that record is what makes its effect at most once.
+    const overlap = req.tier === Tier.ReadOnly;
+    const early = overlap ? this.run(req, idempotencyKey, timeoutMs, gate.dryRun) : undefined;
     let startedSeq: number;
     try {
       startedSeq = (await this.store.append(started, req.expectedSeq)).seq;
@@ -110,7 +116,7 @@ export class ExecuteToolHandler {
       throw err;
     }
 
-    const outcome = await this.run(req, idempotencyKey, timeoutMs, gate.dryRun);
+    const outcome = await (early ?? this.run(req, idempotencyKey, timeoutMs, gate.dryRun));
     const [finished] = toEnvelopes([outcome], { ...meta, causationId: started.id });
     const seq = await this.appendFact(finished, startedSeq);
     return { seq, events: [started, finished] };
