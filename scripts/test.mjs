@@ -5,7 +5,7 @@
 // The jest process gets TETHER_NATS_URL, DATABASE_URL and TETHER_TEST_ADMIN_URL (a URL on the
 // same server whose role may create and drop databases: tests use one database per file).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDotEnv, root, settings, stateDir } from './lib/config.mjs';
 import { ensureNats, ensurePostgres, redact } from './lib/infra.mjs';
@@ -59,6 +59,7 @@ async function main() {
     /^(--maxWorkers|--max-workers|-w|--runInBand|-i)(=|$)/.test(a),
   );
   const results = join(stateDir, 'jest-results.json');
+  mkdirSync(stateDir, { recursive: true });
   rmSync(results, { force: true });
   const jestArgs = ['--ci', ...(setsWorkers ? [] : ['--maxWorkers=2']), '--json', `--outputFile=${results}`, ...args];
   const adminUrl = process.env.TETHER_TEST_ADMIN_URL || pg.adminUrl;
