@@ -122,28 +122,16 @@ export class ProjectEventsHandler {
   }
 
   private async insertEvents(tx: EntityManager, batch: StoredEvent[]): Promise<StoredEvent[]> {
-    // One array parameter per column: the statement's size does not grow with the batch.
-    const cols: unknown[][] = Array.from({ length: 10 }, () => []);
-    for (const { seq, event: e } of batch) {
-      const row = [
-        seq,
-        e.id,
-        e.tenantId,
-        e.runId,
-        e.type,
-        e.time,
-        e.source,
-        e.causationId ?? null,
-        e.traceparent ?? null,
-        JSON.stringify(e.data),
-      ];
-      for (let i = 0; i < 10; i++) cols[i].push(row[i]);
-    }
+    // The whole batch is one JSON parameter that Postgres unpacks: no per-row encoding on our
+    // side, and the statement does not grow with the batch.
+    const rows = JSON.stringify(batch.map(({ seq, event }) => ({ seq, ...event })));
     const inserted: { seq: string }[] = await tx.query(
       `INSERT INTO trace_events (seq, event_id, tenant_id, run_id, type, time, source, causation_id, traceparent, data)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::json[])
+       SELECT seq, id, "tenantId", "runId", type, time, source, "causationId", traceparent, data
+       FROM json_to_recordset($1::json) AS x(seq bigint, id text, "tenantId" text, "runId" text, type text,
+         time timestamptz, source text, "causationId" text, traceparent text, data json)
        ON CONFLICT DO NOTHING RETURNING seq`,
-      cols,
+      [rows],
     );
     const fresh = new Set(inserted.map((r) => Number(r.seq)));
     return batch.filter((b) => fresh.has(b.seq));
