@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testAgentsDir } from './agents-dir';
 import { deleteStreams } from '@tether/event-store';
 import {
   connectTestNats,
@@ -56,11 +55,8 @@ export async function startProcessStack(
 ): Promise<ProcessStack> {
   const prefix = uniquePrefix(label);
   const db = await createTestDatabase(label);
-  const agentsDir = mkdtempSync(join(tmpdir(), 'tether-agents-'));
-  for (const dir of [join(ROOT, 'agents'), join(ROOT, 'test', 'agents')]) {
-    for (const f of readdirSync(dir))
-      if (f.endsWith('.yaml')) copyFileSync(join(dir, f), join(agentsDir, f));
-  }
+  const agents = testAgentsDir();
+  const agentsDir = agents.dir;
   const procs = new Map<string, { child: ChildProcess; out: string[] }>();
 
   const start = async (name: ServiceName, instance = '1') => {
@@ -126,7 +122,7 @@ export async function startProcessStack(
       await deleteStreams(await nc.jetstreamManager(), prefix);
       await nc.close();
       await db.drop();
-      rmSync(agentsDir, { recursive: true, force: true });
+      agents.remove();
     },
   };
 }

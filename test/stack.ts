@@ -19,7 +19,7 @@ import {
   type ToolExecutorPorts,
 } from '../services/tool-executor/src/tool-executor.module';
 import { traceStoreService } from '../services/trace-store/src/trace-store.module';
-import { join } from 'node:path';
+import { testAgentsDir } from './agents-dir';
 
 export interface TestStack {
   prefix: string;
@@ -67,7 +67,8 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
     LOG_LEVEL: 'error',
     TETHER_ACK_WAIT_MS: String(o.ackWaitMs ?? 30_000),
   };
-  const agentsDir = o.agentsDir ?? join(__dirname, '..', 'agents');
+  const agents = o.agentsDir ? undefined : testAgentsDir();
+  const agentsDir = o.agentsDir ?? agents!.dir;
   const wanted = o.services ?? ['trace-store', 'tool-executor', 'orchestrator'];
   const services: Record<string, RunningService> = {};
   for (const name of wanted) {
@@ -141,6 +142,7 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
       await deleteStreams(await nc.jetstreamManager(), prefix);
       await nc.close();
       await db.drop();
+      agents?.remove();
     },
   };
 }

@@ -10,7 +10,7 @@ class OrchestratorEnv extends BaseEnv {
   @IsOptional() TETHER_AGENTS_DIR?: string;
   /** Runs this instance drives at once. */
   @IsOptional() @Matches(/^\d+$/) TETHER_ORCHESTRATOR_CONCURRENCY?: string;
-  /** Attempts of one model turn before the run fails. */
+  /** Attempts of one model turn on each model of the chain (the agent's model, then its fallbacks). */
   @IsOptional() @Matches(/^\d+$/) TETHER_MODEL_MAX_ATTEMPTS?: string;
 }
 

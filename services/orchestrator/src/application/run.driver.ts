@@ -9,7 +9,17 @@ import { decide, isActive, nextAction, type PendingCall } from '@tether/run-doma
 import { InjectConfig, InjectLogger, InjectNats } from '@tether/service-kit';
 import type { AgentRelease } from '@tether/contracts';
 import type { OrchestratorConfig } from '../config';
+import {
+  DEFAULT_ATTEMPT_POLICY,
+  modelChain,
+  modelForAttempt,
+  retryDelayMs,
+  totalAttempts,
+  type AttemptPolicy,
+} from '../domain/model-attempt.policy';
 import { AGENTS, CLOCK, MODELS, type AgentRegistry, type Clock } from './ports';
+
+const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
 import { RunRepository, type LoadedRun } from './run.repository';
 
 const MAX_CONFLICTS = 5;
@@ -23,6 +33,8 @@ const TOOL_REPLY_MARGIN_MS = 5_000;
  */
 @Injectable()
 export class RunDriver {
+  private readonly attempts: AttemptPolicy;
+
   constructor(
     private readonly runs: RunRepository,
     @Inject(AGENTS) private readonly agents: AgentRegistry,
@@ -31,7 +43,9 @@ export class RunDriver {
     @InjectNats() private readonly nc: NatsConnection,
     @InjectConfig() private readonly config: OrchestratorConfig,
     @InjectLogger() private readonly logger: Logger,
-  ) {}
+  ) {
+    this.attempts = { ...DEFAULT_ATTEMPT_POLICY, attemptsPerModel: config.modelMaxAttempts };
+  }
 
   async drive(start: LoadedRun): Promise<LoadedRun> {
     let run = start;
@@ -52,10 +66,15 @@ export class RunDriver {
     }
   }
 
-  /** 1. decide the call (limits first), 2. call the model, 3. decide on its answer. */
+  /**
+   * 1. pick the model of this attempt (the agent's, then its fallbacks) and decide the call
+   * (limits first), 2. call it, 3. decide on its answer — or record the failure and, when the
+   * run may try again, wait before the next attempt.
+   */
   private async modelTurn(run: LoadedRun): Promise<LoadedRun> {
     const release = this.releaseOf(run);
-    const model = release.spec.model;
+    const chain = modelChain(release.spec.model, release.spec.fallbacks);
+    const model = modelForAttempt(chain, run.state.modelAttempt + 1, this.attempts);
     run = await this.runs.append(
       run,
       this.decide(
@@ -85,15 +104,27 @@ export class RunDriver {
       );
     } catch (err) {
       if (!isModelError(err)) throw err;
-      this.logger.warn({ runId: run.runId, err: err.message }, 'model call failed');
+      this.logger.warn(
+        { runId: run.runId, model: model.id, attempt: state.modelAttempt, err: err.message },
+        'model call failed',
+      );
       const failure = {
         type: 'RecordModelFailure' as const,
         model: model.id,
         error: err.message,
         retryable: err.retryable,
-        maxAttempts: this.config.modelMaxAttempts,
+        maxAttempts: totalAttempts(chain, this.attempts),
       };
-      return this.runs.append(run, this.decide(run, failure, release), this.clock.now());
+      const after = await this.runs.append(
+        run,
+        this.decide(run, failure, release),
+        this.clock.now(),
+      );
+      if (isActive(after.state)) {
+        const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs;
+        await sleep(retryDelayMs(state.modelAttempt, retryAfterMs, Math.random(), this.attempts));
+      }
+      return after;
     }
   }
 
