@@ -30,3 +30,11 @@ export {
   type DecidedEvent,
 } from './run.decide';
 export { nextAction, type NextAction } from './run.next';
+export {
+  callSignature,
+  detectLoop,
+  SAME_CALL_LIMIT,
+  SAME_TOOL_RUN_LIMIT,
+  type CallRecord,
+  type LoopKind,
+} from './loop.policy';

@@ -1,3 +1,4 @@
+import { SAME_CALL_LIMIT, SAME_TOOL_RUN_LIMIT, callSignature, detectLoop } from './loop.policy';
 import {
   Outcome,
   REASON_PATTERN,
@@ -286,6 +287,25 @@ function recordModelResponse(
       ),
     );
     return events;
+  }
+  // Loop detection looks at the calls of this turn too, in order.
+  const history = [...run.callHistory];
+  for (const call of calls) {
+    if (!tools.has(call.name)) continue;
+    const record = { tool: call.name, signature: callSignature(call.name, call.args) };
+    const loop = detectLoop(history, record);
+    if (loop) {
+      events.push(
+        aborted(
+          ReasonCode.LoopDetected,
+          Messages.loopDetected(call.name),
+          loop === 'same_call' ? 'sameCall' : 'sameToolRun',
+          loop === 'same_call' ? SAME_CALL_LIMIT : SAME_TOOL_RUN_LIMIT,
+        ),
+      );
+      return events;
+    }
+    history.push(record);
   }
   for (const call of calls) {
     const spec = tools.get(call.name);

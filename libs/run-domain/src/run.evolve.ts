@@ -1,4 +1,5 @@
 import type { TetherEvent } from '@tether/contracts';
+import { callSignature } from './loop.policy';
 import {
   assertNever,
   isTerminalStatus,
@@ -24,6 +25,7 @@ function draftOf(state: RunState): Draft {
     ...state,
     transcript: state.transcript.slice(),
     pendingCalls: state.pendingCalls.slice(),
+    callHistory: state.callHistory.slice(),
   };
 }
 
@@ -146,6 +148,7 @@ function apply(d: Draft, event: TetherEvent): void {
     case 'tool.requested': {
       const data = event.data;
       d.toolCalls += 1;
+      d.callHistory.push({ tool: data.tool, signature: callSignature(data.tool, data.args) });
       d.pendingCalls.push({
         callId: data.callId,
         tool: data.tool,

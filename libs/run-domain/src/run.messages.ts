@@ -22,6 +22,8 @@ export const Messages = {
     'The agent reached its spending limit for this request before reaching an answer.',
   maxToolCalls: (max: number) =>
     `The agent tried to use more than ${max} tools for this request and was stopped.`,
+  loopDetected: (tool: string) =>
+    `The agent kept repeating the same step (${tool}) without making progress and was stopped.`,
   modelError: () => 'The AI model could not answer right now. Please try again later.',
   completed: () => 'The agent finished.',
   cancelled: (reason?: string) =>

@@ -1,4 +1,5 @@
 import type { ModelRef, Outcome, RunLimits, RunMode, Tier } from '@tether/contracts';
+import type { CallRecord } from './loop.policy';
 import type { TranscriptEntry } from './transcript';
 
 /** Every status a run can be in. `queued` is never produced by `evolve`; see {@link UnstartedRun}. */
@@ -79,6 +80,8 @@ export interface RunFields {
   transcript: TranscriptEntry[];
   /** In request order. Treat as immutable, like `transcript`. */
   pendingCalls: PendingCall[];
+  /** Every requested call's tool and argument signature, for loop detection. Immutable too. */
+  callHistory: CallRecord[];
   lastEventId?: string;
   /** Number of events folded. */
   version: number;
@@ -133,6 +136,7 @@ export function initialState(): RunState {
     costUsd: 0,
     transcript: [],
     pendingCalls: [],
+    callHistory: [],
     version: 0,
   };
 }

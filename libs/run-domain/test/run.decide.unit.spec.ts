@@ -912,7 +912,9 @@ describe('decide', () => {
     d.do(startCommand());
     for (let i = 0; i < 4; i++) {
       d.do(requestModel);
-      const [, requested] = d.do(callTools('lookup_order'));
+      const [, requested] = d.do(
+        respond({ toolCalls: [{ name: 'lookup_order', args: { orderId: String(1040 + i) } }] }),
+      );
       const callId = (requested as Extract<DecidedEvent, { type: 'tool.requested' }>).data.callId;
       d.do(startTool(callId));
       d.do(completeTool(callId));

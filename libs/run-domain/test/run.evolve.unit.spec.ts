@@ -88,7 +88,9 @@ function fiveStepRun(): TetherEvent[] {
   d.do(startCommand());
   for (let step = 1; step <= 4; step++) {
     d.do(requestModel);
-    d.do(callTools('lookup_order'));
+    d.do(
+      respond({ toolCalls: [{ name: 'lookup_order', args: { orderId: String(1040 + step) } }] }),
+    );
     d.do(startTool(`call_${step}_0`));
     d.do(completeTool(`call_${step}_0`, { step }));
   }
@@ -112,6 +114,7 @@ describe('evolve', () => {
         costUsd: 0,
         transcript: [],
         pendingCalls: [],
+        callHistory: [],
         version: 0,
       });
       expect(isTerminal(initialState())).toBe(false);
@@ -175,6 +178,7 @@ describe('evolve', () => {
         costUsd: 0,
         transcript: [{ role: 'user', content: 'Where is order 1042?' }],
         pendingCalls: [],
+        callHistory: [],
         lastEventId: testEventId(1),
         version: 1,
       });
