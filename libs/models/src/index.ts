@@ -5,7 +5,44 @@ export type {
   ModelToolCall,
   ModelUsage,
 } from './model.port';
-export { ModelError, isModelError } from './model.error';
-export { createModelRouter, defaultProviders, type ModelRouter } from './model.router';
+export {
+  ModelError,
+  isModelError,
+  isRetryableStatus,
+  modelErrorFrom,
+  parseRetryAfter,
+  type ModelErrorOptions,
+  type ProviderFailure,
+} from './model.error';
+export {
+  createModelRouter,
+  createProviders,
+  defaultProviders,
+  type ModelRouter,
+  type ProvidersConfig,
+} from './model.router';
 export { createScriptedProvider } from './scripted.provider';
+export {
+  NO_API_KEY,
+  OPENAI_DEFAULT_BASE_URL,
+  createOpenAIProvider,
+  fromChatCompletion,
+  toChatCompletionRequest,
+  type OpenAIProviderOptions,
+} from './openai.provider';
+export {
+  ANTHROPIC_DEFAULT_BASE_URL,
+  ANTHROPIC_DEFAULT_MAX_TOKENS,
+  createAnthropicProvider,
+  fromMessage,
+  toMessagesRequest,
+  type AnthropicProviderOptions,
+} from './anthropic.provider';
+export {
+  createModelCallGuard,
+  type CircuitStatus,
+  type ModelCallGuard,
+  type ModelCallGuardOptions,
+} from './resilience';
+export { toolNameCodec, type ToolNameCodec } from './wire';
 export { PRICE_TABLE, PRICE_TABLE_VERSION, priceOf, resolvePrice } from './price.table';
