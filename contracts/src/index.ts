@@ -15,3 +15,4 @@ export * from './upcasters';
 export * from './parse';
 export * from './agents/agent-spec';
 export * from './internal/execute-tool.request';
+export * from './internal/run-deadline.command';

@@ -52,9 +52,13 @@ export const subjects = {
   command: (prefix: string, tenant: string, command: CommandName) =>
     `${prefix}.cmd.${tenant}.${command}`,
   /** Every command of every tenant of one kind, for a consumer filter. */
+  /** `<P>.cmd.<tenant>.timer.deadline`: a run's deadline, held back until due. */
+  runDeadline: (prefix: string, tenant: string) => `${prefix}.cmd.${tenant}.timer.deadline`,
   /** Commands of every tenant: `run.start`, or a family such as `run.>`. */
-  commandFilter: (prefix: string, command: CommandName | 'run.>' | 'approval.>') =>
-    `${prefix}.cmd.*.${command}`,
+  commandFilter: (
+    prefix: string,
+    command: CommandName | 'run.>' | 'approval.>' | 'timer.deadline',
+  ) => `${prefix}.cmd.*.${command}`,
   /** `<P>.evt.<tenant>.<runId>`: every event of one run, in order. */
   run: (prefix: string, tenant: string, runId: string) => `${prefix}.evt.${tenant}.${runId}`,
   /** Every run of one tenant (`tenant` may be `*`). */

@@ -94,6 +94,28 @@ describe('the whole stack as processes', () => {
     expect(t.at(-1)).toBe('run.completed');
   });
 
+  it('times out a parked run at its deadline, even when the orchestrator that started it died', async () => {
+    await startRun('run_deadline1', 'parked-agent');
+    await eventually(
+      async () => ((await types('run_deadline1')).includes('tool.requested') ? true : undefined),
+      'the run to park',
+    );
+    await stack.kill('orchestrator', 'SIGKILL', '3');
+    await stack.start('orchestrator', '4');
+    const t = await ended('run_deadline1', 20_000);
+    const events = (await store.read('acme', 'run_deadline1')).map((s) => s.event);
+    expect(t).toEqual([
+      'run.started',
+      'model.requested',
+      'model.responded',
+      'tool.requested',
+      'run.aborted',
+    ]);
+    expect(events.at(-1)!.data).toMatchObject({ outcome: 'aborted', reason: 'timeout' });
+    const elapsed = Date.parse(events.at(-1)!.time) - Date.parse(events[0].time);
+    expect(elapsed).toBeGreaterThanOrEqual(2000);
+  });
+
   it('stops every service cleanly on SIGTERM', async () => {
     for (const name of ['approval', 'budget', 'eval', 'gateway'] as const) {
       await stack.kill(name, 'SIGTERM');

@@ -17,6 +17,7 @@ export interface DurableSpec {
   filterSubject: string;
   /** Unacked messages are redelivered after this; in-flight ones are kept alive with `working()`. */
   ackWaitMs?: number;
+  /** Deliveries before a failing message is given up (dead-lettered); -1: never (timers). */
   maxDeliver?: number;
   /** Messages in flight across all instances. */
   maxAckPending?: number;
@@ -65,20 +66,30 @@ export function dispositionFor(
   deliveryCount: number,
   maxDeliver: number,
 ): Disposition {
-  const e = err as { name?: string; retryable?: boolean };
+  const e = err as { name?: string; retryable?: boolean; delayMs?: number };
+  // Not a failure: the message is not due yet (a timer). It comes back when it is.
+  if (e?.name === 'RetryLaterError') return { action: 'nak', delayMs: Math.max(e.delayMs ?? 0, 0) };
   const terminal =
     e?.retryable === false ||
     e?.name === 'ValidationError' ||
     e?.name === 'IllegalStateError' ||
     e?.name === 'NotFoundError';
   if (terminal) return { action: 'term', reason: String((err as Error)?.message ?? err) };
-  if (deliveryCount >= maxDeliver) {
+  if (maxDeliver > 0 && deliveryCount >= maxDeliver) {
     return {
       action: 'term',
       reason: `gave up after ${deliveryCount} deliveries: ${(err as Error)?.message}`,
     };
   }
   return { action: 'nak', delayMs: Math.min(250 * 2 ** (deliveryCount - 1), 30_000) };
+}
+
+/** Thrown by a handler whose message is not due yet: it is redelivered after `delayMs`. */
+export class RetryLaterError extends Error {
+  constructor(readonly delayMs: number) {
+    super(`not due for ${delayMs} ms`);
+    this.name = 'RetryLaterError';
+  }
 }
 
 export interface RunningConsumer {

@@ -1,12 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { loadAgents, type AgentRegistry } from '@tether/agents';
-import { consumerName, parseCommandSubject, subjects } from '@tether/contracts';
+import { TIMER, consumerName, parseCommandSubject, subjects } from '@tether/contracts';
 import { createModelRouter, type ModelRouter } from '@tether/models';
 import type { ServiceDefinition } from '@tether/service-kit';
 import { RunCommandsController } from './adapters/nats/run-commands.controller';
 import { CancelRunHandler } from './application/cancel-run.handler';
 import { CommandRejections } from './application/command-rejections';
 import { AGENTS, CLOCK, MODELS, systemClock, type Clock } from './application/ports';
+import { RunDeadlineHandler } from './application/run-deadline.handler';
 import { RunDriver } from './application/run.driver';
 import { RunRepository } from './application/run.repository';
 import { StartRunHandler } from './application/start-run.handler';
@@ -33,6 +34,7 @@ export class OrchestratorModule {
         StartRunHandler,
         CancelRunHandler,
         CommandRejections,
+        RunDeadlineHandler,
       ],
     };
   }
@@ -57,6 +59,20 @@ export function orchestratorService(
         // The pattern is the command name after the tenant: `run.start`, `run.cancel`.
         patternOf: (msg) => parseCommandSubject(config.prefix, msg.subject)?.command ?? '',
         concurrency: config.concurrency,
+      },
+      {
+        // Deadlines wait here until due (nak with delay), one per active run: their own durable,
+        // so thousands of parked runs never hold back new run commands.
+        spec: {
+          stream: 'cmd',
+          durable: consumerName(SERVICE, 'timers'),
+          filterSubject: subjects.commandFilter(config.prefix, TIMER.deadline),
+          ackWaitMs: config.ackWaitMs,
+          maxDeliver: -1,
+          maxAckPending: 100_000,
+        },
+        patternOf: () => TIMER.deadline,
+        concurrency: 256,
       },
     ],
   };

@@ -15,6 +15,7 @@ import { decide } from '@tether/run-domain';
 import { InjectConfig, type BaseConfig } from '@tether/service-kit';
 import { CommandRejections } from './command-rejections';
 import { AGENTS, CLOCK, type AgentRegistry, type Clock } from './ports';
+import { RunDeadlineHandler } from './run-deadline.handler';
 import { RunDriver } from './run.driver';
 import { RunRepository, type LoadedRun } from './run.repository';
 
@@ -29,6 +30,7 @@ export class StartRunHandler {
     private readonly runs: RunRepository,
     private readonly driver: RunDriver,
     private readonly rejections: CommandRejections,
+    private readonly deadlines: RunDeadlineHandler,
     @Inject(AGENTS) private readonly agents: AgentRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
     @InjectConfig() private readonly config: BaseConfig,
@@ -94,7 +96,9 @@ export class StartRunHandler {
       { now: now.toISOString() },
     );
     const started = await this.appendFirst(run, decided, now, requestId, msg, reject);
-    if (started) await this.driver.drive(started);
+    if (!started) return;
+    await this.deadlines.schedule(started);
+    await this.driver.drive(started);
   }
 
   /** Appends a run's first events; if the run exists, resumes it when it is this same request. */

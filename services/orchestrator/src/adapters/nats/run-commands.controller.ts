@@ -1,16 +1,21 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { JsMsg } from 'nats';
-import { CommandName } from '@tether/contracts';
+import { CommandName, TIMER } from '@tether/contracts';
 import { CancelRunHandler } from '../../application/cancel-run.handler';
+import { RunDeadlineHandler } from '../../application/run-deadline.handler';
 import { StartRunHandler } from '../../application/start-run.handler';
 
-/** Run commands from `<P>.cmd.*.run.>` (durable `orchestrator-commands`, shared by all instances). */
+/**
+ * Run commands from `<P>.cmd.*.run.>` (durable `orchestrator-commands`) and deadlines from
+ * `<P>.cmd.*.timer.deadline` (durable `orchestrator-timers`), each shared by all instances.
+ */
 @Controller()
 export class RunCommandsController {
   constructor(
     private readonly start: StartRunHandler,
     private readonly cancel: CancelRunHandler,
+    private readonly deadline: RunDeadlineHandler,
   ) {}
 
   @EventPattern(CommandName.RunStart)
@@ -21,5 +26,10 @@ export class RunCommandsController {
   @EventPattern(CommandName.RunCancel)
   onCancel(@Payload() msg: JsMsg) {
     return this.cancel.handle(msg);
+  }
+
+  @EventPattern(TIMER.deadline)
+  onDeadline(@Payload() msg: JsMsg) {
+    return this.deadline.handle(msg);
   }
 }

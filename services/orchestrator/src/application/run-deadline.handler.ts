@@ -1,0 +1,69 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { JsMsg, NatsConnection } from 'nats';
+import {
+  RunDeadline,
+  isToken,
+  parseAs,
+  parseCommandSubject,
+  parseJson,
+  subjects,
+} from '@tether/contracts';
+import { ValidationError, isErrorNamed } from '@tether/errors';
+import { RetryLaterError, encodeJson } from '@tether/event-store';
+import { decide, isActive } from '@tether/run-domain';
+import { InjectConfig, InjectNats, type BaseConfig } from '@tether/service-kit';
+import { CLOCK, type Clock } from './ports';
+import { RunRepository, type LoadedRun } from './run.repository';
+
+const MAX_CONFLICTS = 5;
+
+/**
+ * Wall-clock deadlines that survive restarts: a deadline is a message in `_CMD`, held back by
+ * the timer consumer until it is due; then the run, if still going (parked for a human, waiting
+ * for a slow tool, or being driven), is aborted with reason `timeout`.
+ */
+@Injectable()
+export class RunDeadlineHandler {
+  constructor(
+    private readonly runs: RunRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @InjectNats() private readonly nc: NatsConnection,
+    @InjectConfig() private readonly config: BaseConfig,
+  ) {}
+
+  /** Sets the deadline of a run that just started (or resumed): idempotent per run. */
+  async schedule(run: LoadedRun): Promise<void> {
+    const state = run.state;
+    if (!isActive(state)) return;
+    const dueAt = new Date(Date.parse(state.startedAt) + state.limits.timeoutMs).toISOString();
+    const body: RunDeadline = { runId: run.runId, dueAt };
+    await this.nc
+      .jetstream()
+      .publish(subjects.runDeadline(this.config.prefix, run.tenantId), encodeJson(body), {
+        msgID: `deadline:${run.runId}`,
+      });
+  }
+
+  async handle(msg: JsMsg): Promise<void> {
+    const tenantId = parseCommandSubject(this.config.prefix, msg.subject)?.tenant ?? '';
+    const json = parseJson(msg.data);
+    const parsed = json.ok ? parseAs(RunDeadline, json.value) : json;
+    if (!isToken(tenantId) || !parsed.ok)
+      throw new ValidationError('invalid run deadline', parsed.ok ? ['tenant'] : parsed.problems);
+    const wait = Date.parse(parsed.value.dueAt) - this.clock.now().getTime();
+    if (wait > 0) throw new RetryLaterError(wait);
+
+    for (let attempt = 0; ; attempt++) {
+      const run = await this.runs.load(tenantId, parsed.value.runId);
+      const decided = decide({ type: 'CheckDeadline' }, run.state, {
+        now: this.clock.now().toISOString(),
+      });
+      try {
+        await this.runs.append(run, decided, this.clock.now());
+        return;
+      } catch (err) {
+        if (!isErrorNamed(err, 'ConcurrencyError') || attempt >= MAX_CONFLICTS) throw err;
+      }
+    }
+  }
+}
