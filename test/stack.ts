@@ -88,7 +88,14 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
     if (name === 'orchestrator')
       services[name] = await startService(
         orchestratorService(
-          { ...baseConfig(env, name, 'test', 0), agentsDir, concurrency: 64, modelMaxAttempts: 3 },
+          {
+            ...baseConfig(env, name, 'test', 0),
+            agentsDir,
+            concurrency: 64,
+            modelMaxAttempts: 3,
+            modelTimeoutMs: 10_000,
+            providerKeys: {},
+          },
           o.orchestrator,
         ),
       );

@@ -45,7 +45,9 @@ export function parseEnv<T extends BaseEnv>(
   service: string,
 ): T {
   const known = Object.fromEntries(
-    Object.entries(env).filter(([k]) => /^(TETHER_|DATABASE_URL|LOG_LEVEL)/.test(k)),
+    Object.entries(env).filter(([k]) =>
+      /^(TETHER_|DATABASE_URL$|LOG_LEVEL$|OPENAI_|ANTHROPIC_)/.test(k),
+    ),
   );
   const parsed = parseAs(cls, known);
   if (!parsed.ok) throw new ValidationError(`${service}: invalid configuration`, parsed.problems);

@@ -1,4 +1,4 @@
-import { IsOptional, Matches } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { BaseEnv, baseConfig, parseEnv, type BaseConfig } from '@tether/service-kit';
 import { resolveAgentsDir } from '@tether/agents';
 
@@ -12,12 +12,21 @@ class OrchestratorEnv extends BaseEnv {
   @IsOptional() @Matches(/^\d+$/) TETHER_ORCHESTRATOR_CONCURRENCY?: string;
   /** Attempts of one model turn on each model of the chain (the agent's model, then its fallbacks). */
   @IsOptional() @Matches(/^\d+$/) TETHER_MODEL_MAX_ATTEMPTS?: string;
+  /** Limit of one model call, in ms. */
+  @IsOptional() @Matches(/^\d+$/) TETHER_MODEL_TIMEOUT_MS?: string;
+  /** Keys of the model providers; a provider without its key refuses calls with a clear error. */
+  @IsOptional() @IsString() OPENAI_API_KEY?: string;
+  @IsOptional() @IsString() ANTHROPIC_API_KEY?: string;
+  /** Sent to `openai-compatible` servers (vLLM, Ollama, LiteLLM…); never the OpenAI key. */
+  @IsOptional() @IsString() OPENAI_COMPATIBLE_API_KEY?: string;
 }
 
 export interface OrchestratorConfig extends BaseConfig {
   agentsDir: string;
   concurrency: number;
   modelMaxAttempts: number;
+  modelTimeoutMs: number;
+  providerKeys: { openai?: string; anthropic?: string; openaiCompatible?: string };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorConfig {
@@ -27,5 +36,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorCo
     agentsDir: resolveAgentsDir(e.TETHER_AGENTS_DIR),
     concurrency: Number(e.TETHER_ORCHESTRATOR_CONCURRENCY ?? 512),
     modelMaxAttempts: Number(e.TETHER_MODEL_MAX_ATTEMPTS ?? 3),
+    modelTimeoutMs: Number(e.TETHER_MODEL_TIMEOUT_MS ?? 60_000),
+    providerKeys: {
+      openai: e.OPENAI_API_KEY,
+      anthropic: e.ANTHROPIC_API_KEY,
+      openaiCompatible: e.OPENAI_COMPATIBLE_API_KEY,
+    },
   };
 }

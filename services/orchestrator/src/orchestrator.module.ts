@@ -1,7 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { loadAgents, type AgentRegistry } from '@tether/agents';
 import { TIMER, consumerName, parseCommandSubject, subjects } from '@tether/contracts';
-import { createModelRouter, type ModelRouter } from '@tether/models';
+import {
+  createModelCallGuard,
+  createModelRouter,
+  createProviders,
+  type ModelRouter,
+} from '@tether/models';
 import type { ServiceDefinition } from '@tether/service-kit';
 import { RunCommandsController } from './adapters/nats/run-commands.controller';
 import { CancelRunHandler } from './application/cancel-run.handler';
@@ -19,6 +24,24 @@ export interface OrchestratorPorts {
   clock?: Clock;
 }
 
+/** The real providers, each call through a timeout and a circuit breaker per provider and model. */
+function guardedModels(config: OrchestratorConfig): ModelRouter {
+  const keys = config.providerKeys;
+  const router = createModelRouter(
+    createProviders({
+      openaiApiKey: keys.openai,
+      anthropicApiKey: keys.anthropic,
+      openaiCompatibleApiKey: keys.openaiCompatible,
+    }),
+  );
+  const guard = createModelCallGuard({ timeoutMs: config.modelTimeoutMs });
+  return {
+    providers: () => router.providers(),
+    complete: (request, signal) =>
+      guard.call(request, { name: request.model.provider, complete: router.complete }, signal),
+  };
+}
+
 @Module({})
 export class OrchestratorModule {
   static register(config: OrchestratorConfig, ports: OrchestratorPorts = {}): DynamicModule {
@@ -27,7 +50,7 @@ export class OrchestratorModule {
       controllers: [RunCommandsController],
       providers: [
         { provide: AGENTS, useValue: ports.agents ?? loadAgents(config.agentsDir) },
-        { provide: MODELS, useValue: ports.models ?? createModelRouter() },
+        { provide: MODELS, useValue: ports.models ?? guardedModels(config) },
         { provide: CLOCK, useValue: ports.clock ?? systemClock },
         RunRepository,
         RunDriver,
