@@ -13,10 +13,25 @@ import { startStack, type TestStack } from '../stack';
 class FlakyProvider implements ModelProvider {
   readonly name = 'openai-compatible';
   failures: Array<{ retryable: boolean; retryAfterMs?: number } | 'answer'> = [];
+  /** Tool calls the strict-model proposes, turn by turn; then it answers. */
+  proposals: Array<Record<string, unknown>> = [];
   calls = 0;
 
-  async complete() {
+  async complete(request: { model: { id: string } }) {
     this.calls++;
+    if (request.model.id === 'strict-model') {
+      const args = this.proposals.shift();
+      const usage = { inputTokens: 10, outputTokens: 5, cachedInputTokens: 0, reasoningTokens: 0 };
+      return args
+        ? {
+            model: 'strict-model',
+            toolCalls: [{ name: 'lookup_order', args }],
+            usage,
+            latencyMs: 1,
+            finishReason: 'tool_calls',
+          }
+        : { model: 'strict-model', text: 'Done.', usage, latencyMs: 1, finishReason: 'stop' };
+    }
     const next = this.failures.shift() ?? 'answer';
     if (next === 'answer') {
       return {
@@ -51,6 +66,7 @@ describe('model calls that fail', () => {
     await stack?.stop();
   });
   beforeEach(() => {
+    flaky.proposals = [];
     flaky.failures = [];
     flaky.calls = 0;
   });
@@ -111,5 +127,29 @@ describe('model calls that fail', () => {
     ]);
     expect(events.at(-1)!.data).toMatchObject({ outcome: 'failed', reason: 'model_error' });
     expect(flaky.calls).toBe(1);
+  });
+
+  it('denies invalid arguments, lets the model repair them once, and runs the repaired call', async () => {
+    flaky.proposals = [{ order: 1042 }, { orderId: '1042' }];
+    await stack.startRun('acme', { runId: 'run_repair1', agent: 'strict-agent', input: 'hi' });
+    const events = await stack.waitForEnd('acme', 'run_repair1');
+    const denied = events.find((e) => e.type === 'tool.denied');
+    expect(denied?.data).toMatchObject({
+      reason: 'invalid_arguments',
+      message: expect.stringContaining('orderId'),
+    });
+    expect(events.filter((e) => e.type === 'tool.completed')).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({ type: 'run.completed' });
+  });
+
+  it('fails the run with malformed_output when the repair is invalid too, running nothing', async () => {
+    flaky.proposals = [{ order: 1042 }, { orderId: 'DROP TABLE' }];
+    await stack.startRun('acme', { runId: 'run_repair2', agent: 'strict-agent', input: 'hi' });
+    const events = await stack.waitForEnd('acme', 'run_repair2');
+    expect(events.some((e) => e.type === 'tool.started')).toBe(false);
+    expect(events.at(-1)).toMatchObject({
+      type: 'run.failed',
+      data: { reason: 'malformed_output' },
+    });
   });
 });

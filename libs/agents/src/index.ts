@@ -4,3 +4,4 @@ export { DEFAULT_LIMITS, resolveLimits } from './limits.defaults';
 export { canonicalJson, releaseHash } from './release.hash';
 export { isPinnedModelId, modelPinProblem, type PinnableModel } from './model-pin.policy';
 export { agentSpecProblems } from './agent-spec.rules';
+export { createToolArgsValidator, type ToolArgsValidator } from './tool-args.validator';

@@ -50,7 +50,15 @@ export type RunCommand =
       release?: AgentRelease;
     }
   | { type: 'RequestModel'; provider: string; model: string }
-  | { type: 'RecordModelResponse'; response: ModelResponse }
+  | {
+      type: 'RecordModelResponse';
+      response: ModelResponse;
+      /**
+       * Problems with the arguments of proposed calls, by their index in `response.toolCalls`,
+       * as the tool's JSON Schema found them (checked by the caller: schemas are data, not domain).
+       */
+      argProblems?: Record<number, string[]>;
+    }
   | {
       type: 'RecordModelFailure';
       model: string;
@@ -104,7 +112,7 @@ export function decide(command: RunCommand, state: RunState, ctx: DecideContext)
     case 'RequestModel':
       return requestModel(command, state, ctx);
     case 'RecordModelResponse':
-      return recordModelResponse(command.response, state, ctx);
+      return recordModelResponse(command.response, state, ctx, command.argProblems ?? {});
     case 'RecordModelFailure':
       return recordModelFailure(command, state);
     case 'CancelRun':
@@ -228,6 +236,7 @@ function recordModelResponse(
   response: ModelResponse,
   state: RunState,
   ctx: DecideContext,
+  argProblems: Record<number, string[]>,
 ): DecidedEvent[] {
   const run = requireAwaitingModel(state, 'RecordModelResponse');
   const limits = run.limits;
@@ -307,7 +316,33 @@ function recordModelResponse(
     }
     history.push(record);
   }
-  for (const call of calls) {
+  // Malformed arguments get one repair turn: the call is denied with the problems, which the
+  // model sees as the call's result. Malformed again on the repair turn: the run fails.
+  const malformed = calls.some((c, i) => tools.has(c.name) && argProblems[i]?.length);
+  if (malformed && run.repairing) {
+    events.push(
+      event('run.failed', {
+        outcome: Outcome.Failed,
+        reason: ReasonCode.MalformedOutput,
+        message: Messages.malformedOutput(),
+        detail: Object.values(argProblems).flat().join('; '),
+      }),
+    );
+    return events;
+  }
+  for (const [i, call] of calls.entries()) {
+    const problems = tools.has(call.name) ? argProblems[i] : undefined;
+    if (problems?.length) {
+      events.push(
+        event('tool.denied', {
+          callId: call.callId,
+          tool: call.name,
+          reason: ReasonCode.InvalidArguments,
+          message: Messages.invalidArguments(call.name, problems),
+        }),
+      );
+      continue;
+    }
     const spec = tools.get(call.name);
     events.push(
       spec === undefined

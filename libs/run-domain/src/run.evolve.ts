@@ -1,4 +1,5 @@
 import type { TetherEvent } from '@tether/contracts';
+import { ReasonCode } from '@tether/contracts';
 import { callSignature } from './loop.policy';
 import {
   assertNever,
@@ -126,6 +127,7 @@ function apply(d: Draft, event: TetherEvent): void {
       const data = event.data;
       d.step = data.step;
       d.modelAttempt = 0;
+      d.repairing = false;
       d.awaitingModel = false;
       d.tokens += data.usage.inputTokens + data.usage.outputTokens;
       d.costUsd += data.costUsd;
@@ -164,6 +166,7 @@ function apply(d: Draft, event: TetherEvent): void {
       return;
     }
     case 'tool.denied':
+      if (event.data.reason === ReasonCode.InvalidArguments) d.repairing = true;
       removeCall(d, event.data.callId);
       toolError(d, event.data.callId, event.data.tool, event.data.message);
       settle(d);

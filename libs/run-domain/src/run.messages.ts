@@ -24,6 +24,10 @@ export const Messages = {
     `The agent tried to use more than ${max} tools for this request and was stopped.`,
   loopDetected: (tool: string) =>
     `The agent kept repeating the same step (${tool}) without making progress and was stopped.`,
+  malformedOutput: () =>
+    'The AI model kept producing an invalid request, so the agent stopped. Please try again or ask a colleague.',
+  invalidArguments: (tool: string, problems: string[]) =>
+    `The arguments for ${tool} are invalid: ${problems.join('; ')}. Correct them and try again.`,
   modelError: () => 'The AI model could not answer right now. Please try again later.',
   completed: () => 'The agent finished.',
   cancelled: (reason?: string) =>

@@ -82,6 +82,8 @@ export interface RunFields {
   pendingCalls: PendingCall[];
   /** Every requested call's tool and argument signature, for loop detection. Immutable too. */
   callHistory: CallRecord[];
+  /** The last model turn proposed a call with invalid arguments: the next turn is its repair. */
+  repairing: boolean;
   lastEventId?: string;
   /** Number of events folded. */
   version: number;
@@ -137,6 +139,7 @@ export function initialState(): RunState {
     transcript: [],
     pendingCalls: [],
     callHistory: [],
+    repairing: false,
     version: 0,
   };
 }

@@ -115,6 +115,7 @@ describe('evolve', () => {
         transcript: [],
         pendingCalls: [],
         callHistory: [],
+        repairing: false,
         version: 0,
       });
       expect(isTerminal(initialState())).toBe(false);
@@ -179,6 +180,7 @@ describe('evolve', () => {
         transcript: [{ role: 'user', content: 'Where is order 1042?' }],
         pendingCalls: [],
         callHistory: [],
+        repairing: false,
         lastEventId: testEventId(1),
         version: 1,
       });

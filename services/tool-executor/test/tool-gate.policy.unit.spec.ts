@@ -94,4 +94,21 @@ describe(gateToolCall.name, () => {
       }),
     ).toEqual({ verdict: 'run', dryRun: false });
   });
+
+  it('denies arguments that break the tool schema, before anything else is considered', () => {
+    expect(
+      gateToolCall({
+        tool: 't',
+        declared: spec(0),
+        implemented: true,
+        mode: 'live',
+        approved: false,
+        argProblems: ['orderId must be string'],
+      }),
+    ).toEqual({
+      verdict: 'deny',
+      reason: 'invalid_arguments',
+      message: 'invalid arguments for t: orderId must be string',
+    });
+  });
 });

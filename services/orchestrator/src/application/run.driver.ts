@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
+import { createToolArgsValidator } from '@tether/agents';
 import { TOOL_EXECUTOR, type ExecuteTool, type ToolExecuted } from '@tether/contracts';
 import { isErrorNamed } from '@tether/errors';
 import { requestService } from '@tether/event-store';
@@ -34,6 +35,7 @@ const TOOL_REPLY_MARGIN_MS = 5_000;
 @Injectable()
 export class RunDriver {
   private readonly attempts: AttemptPolicy;
+  private readonly validateArgs = createToolArgsValidator();
 
   constructor(
     private readonly runs: RunRepository,
@@ -97,9 +99,19 @@ export class RunDriver {
         tools: release.spec.tools,
       });
       const costUsd = priceOf(model, reply.usage) ?? 0;
+      const argProblems: Record<number, string[]> = {};
+      (reply.toolCalls ?? []).forEach((call, i) => {
+        const tool = release.spec.tools.find((t) => t.name === call.name);
+        const problems = tool ? this.validateArgs(tool, call.args) : [];
+        if (problems.length) argProblems[i] = problems;
+      });
       return this.runs.append(
         run,
-        this.decide(run, { type: 'RecordModelResponse', response: { ...reply, costUsd } }, release),
+        this.decide(
+          run,
+          { type: 'RecordModelResponse', response: { ...reply, costUsd }, argProblems },
+          release,
+        ),
         this.clock.now(),
       );
     } catch (err) {

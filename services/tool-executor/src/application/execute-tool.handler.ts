@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createToolArgsValidator } from '@tether/agents';
 import type { Logger } from 'pino';
 import {
   ReasonCode,
@@ -28,6 +29,7 @@ export class ExecuteToolHandler {
   private readonly source: string;
   /** Calls running in this process, so a repeated request waits for the same execution. */
   private readonly inFlight = new Map<string, Promise<ToolExecuted>>();
+  private readonly validateArgs = createToolArgsValidator();
 
   constructor(
     private readonly store: EventStore,
@@ -58,6 +60,7 @@ export class ExecuteToolHandler {
       implemented: this.tools.has(req.tool),
       mode: req.mode,
       approved: false,
+      argProblems: spec ? this.validateArgs(spec, req.args) : [],
     });
     const timeoutMs = spec?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const meta = {

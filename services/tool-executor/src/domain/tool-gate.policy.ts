@@ -5,7 +5,7 @@ export type Gate =
 
 /**
  * Whether a requested call may run, before anything runs. Default deny: a tool the agent does
- * not declare, or no code serves, never runs. Tier 2 always needs a human approval; until an
+ * not declare, or no code serves, or whose arguments break its schema, never runs. Tier 2 always needs a human approval; until an
  * approval is granted for the call it is denied. Shadow and dry-run modes never cause side effects.
  */
 export function gateToolCall(input: {
@@ -14,6 +14,8 @@ export function gateToolCall(input: {
   implemented: boolean;
   mode: RunMode;
   approved: boolean;
+  /** What the tool's JSON Schema found wrong with the arguments (none: valid). */
+  argProblems?: string[];
 }): Gate {
   if (!input.declared) {
     return {
@@ -27,6 +29,13 @@ export function gateToolCall(input: {
       verdict: 'deny',
       reason: ReasonCode.UnknownTool,
       message: `no tool source serves ${input.tool}`,
+    };
+  }
+  if (input.argProblems?.length) {
+    return {
+      verdict: 'deny',
+      reason: ReasonCode.InvalidArguments,
+      message: `invalid arguments for ${input.tool}: ${input.argProblems.join('; ')}`,
     };
   }
   if (input.declared.tier === Tier.Irreversible && !input.approved) {
