@@ -5,7 +5,7 @@ import { RUN_ID_PATTERN } from '../vocabulary';
  * A run's wall-clock deadline, kept as a message on `<P>.cmd.<tenant>.timer.deadline` (stream
  * `_CMD`) so it survives any restart: the orchestrator's timer consumer holds it back until it
  * is due, then aborts the run with reason `timeout` if it is still going. Published by the
- * orchestrator when a run starts; publishing one again is harmless (the check is idempotent).
+ * orchestrator when a run parks; publishing one again is harmless (the check is idempotent).
  */
 export class RunDeadline {
   @Matches(RUN_ID_PATTERN) runId!: string;

@@ -18,9 +18,9 @@ import { RunRepository, type LoadedRun } from './run.repository';
 const MAX_CONFLICTS = 5;
 
 /**
- * Wall-clock deadlines that survive restarts: a deadline is a message in `_CMD`, held back by
- * the timer consumer until it is due; then the run, if still going (parked for a human, waiting
- * for a slow tool, or being driven), is aborted with reason `timeout`.
+ * Wall-clock deadlines that survive restarts. A run being driven meets its deadline before each
+ * model call; a run that parks gets a message in `_CMD`, held back by the timer consumer until it
+ * is due; then the run, if still going, is aborted with reason `timeout`.
  */
 @Injectable()
 export class RunDeadlineHandler {
@@ -31,7 +31,7 @@ export class RunDeadlineHandler {
     @InjectConfig() private readonly config: BaseConfig,
   ) {}
 
-  /** Sets the deadline of a run that just started (or resumed): idempotent per run. */
+  /** Sets the deadline of a run that is parked (still going, nobody driving it): idempotent per run. */
   async schedule(run: LoadedRun): Promise<void> {
     const state = run.state;
     if (!isActive(state)) return;

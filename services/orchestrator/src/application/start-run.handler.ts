@@ -97,8 +97,10 @@ export class StartRunHandler {
     );
     const started = await this.appendFirst(run, decided, now, requestId, msg, reject);
     if (!started) return;
-    await this.deadlines.schedule(started);
-    await this.driver.drive(started);
+    // A driven run meets its deadline at its next model call; one that parks (waiting for a
+    // human) gets a durable timer instead, so nothing on the hot path pays for it.
+    const after = await this.driver.drive(started);
+    await this.deadlines.schedule(after);
   }
 
   /** Appends a run's first events; if the run exists, resumes it when it is this same request. */
