@@ -71,7 +71,8 @@ export function baseConfig(
       port: Number(env.TETHER_HTTP_PORT ?? defaultPort),
     },
     logLevel: env.LOG_LEVEL ?? 'info',
-    ackWaitMs: Number(env.TETHER_ACK_WAIT_MS ?? 30_000),
+    // Short, because a dead worker's run moves on after it; live workers renew their messages at a third of it.
+    ackWaitMs: Number(env.TETHER_ACK_WAIT_MS ?? 4_000),
     streamReplicas: Number(env.TETHER_STREAM_REPLICAS ?? 1),
   };
 }

@@ -39,7 +39,8 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
       durable: PROJECTOR_DURABLE,
       filterSubject: subjects.allEvents(config.prefix),
       maxAckPending: 10_000,
-      ackWaitMs: config.ackWaitMs,
+      // A batch may take a while under load; redelivering it early would only repeat work.
+      ackWaitMs: Math.max(config.ackWaitMs, 30_000),
       ackPolicy: 'all',
     };
   }
