@@ -3,7 +3,16 @@
 // a final answer) with the scripted model and every service running as its own process.
 // Prints one JSON document with the figures docs/PERFORMANCE.md keeps.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +29,8 @@ const SEQUENTIAL_RUNS = opt('SEQUENTIAL_RUNS', 200);
 const CONCURRENCY = opt('CONCURRENCY', 32);
 const THROUGHPUT_SECONDS = opt('SECONDS', 20);
 const WARMUP_RUNS = opt('WARMUP_RUNS', 300);
+const ORCHESTRATORS = opt('ORCHESTRATORS', 1);
+const LONG_RUN_TURNS = opt('LONG_RUN_TURNS', 100);
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 
 const prefix = `bench${randomBytes(3).toString('hex')}`;
@@ -41,10 +52,22 @@ admin.pathname = '/postgres';
 await createDatabase(admin.toString(), dbName);
 dbUrl.pathname = `/${dbName}`;
 
+// The agents the services load: the repository's, plus the long-run agent of the long-run figure.
+const agentsDir = mkdtempSync(join(tmpdir(), 'tether-bench-agents-'));
+for (const f of readdirSync(join(root, 'agents')))
+  copyFileSync(join(root, 'agents', f), join(agentsDir, f));
+const { longRunAgentYaml } = require(join(root, 'libs/testing/dist/long-run-agent.js'));
+writeFileSync(join(agentsDir, 'long-run-agent.yaml'), longRunAgentYaml(LONG_RUN_TURNS, 6_000));
+
 const children = [];
 async function startServices() {
   let port = 3900;
-  for (const { name } of SERVICES) {
+  // Every service once, plus more orchestrator instances sharing its durable consumer.
+  const instances = [
+    ...SERVICES,
+    ...Array.from({ length: ORCHESTRATORS - 1 }, () => ({ name: 'orchestrator' })),
+  ];
+  for (const { name } of instances) {
     const main = join(root, 'services', name, 'dist', 'main.js');
     if (!existsSync(main)) {
       if (process.env.BENCH_ALLOW_MISSING !== '1')
@@ -66,7 +89,7 @@ async function startServices() {
           DATABASE_URL: dbUrl.toString(),
           TETHER_HTTP_PORT: String(++port),
           LOG_LEVEL: 'warn',
-          TETHER_AGENTS_DIR: join(root, 'agents'),
+          TETHER_AGENTS_DIR: agentsDir,
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       },
@@ -112,7 +135,7 @@ function pidsOf(name) {
 }
 function cpuSnapshot() {
   const snap = {};
-  for (const { name, child } of children) snap[name] = cpuTicks(child.pid);
+  for (const { name, child } of children) snap[name] = (snap[name] ?? 0) + cpuTicks(child.pid);
   snap['nats-server'] = pidsOf('nats-server').reduce((a, p) => a + cpuTicks(p), 0);
   snap.postgres = pidsOf('postgres').reduce((a, p) => a + cpuTicks(p), 0);
   snap.bench = cpuTicks(process.pid);
@@ -228,6 +251,53 @@ try {
   }
   cpuMsPerRun.total = round(totalMs);
 
+  log(`long run: ${LONG_RUN_TURNS} tool turns with a ~150k-token context`);
+  const longRunId = `run_${ulid()}`;
+  const longDone = new Promise((resolve) => waiters.set(longRunId, resolve));
+  let longRunMs;
+  {
+    const h = natsHeaders();
+    h.set('Nats-Msg-Id', longRunId);
+    const t0 = performance.now();
+    await js.publish(
+      `${prefix}.cmd.${tenant}.run.start`,
+      enc.encode(
+        JSON.stringify({
+          runId: longRunId,
+          agent: 'long-run-agent',
+          input: 'go',
+          userId: 'bench',
+          roles: ['user'],
+        }),
+      ),
+      { headers: h },
+    );
+    await longDone;
+    longRunMs = performance.now() - t0;
+  }
+  const { EventStore } = require(join(root, 'libs/event-store/dist/index.js'));
+  const runDomain = require(join(root, 'libs/run-domain/dist/index.js'));
+  const store = new EventStore(nc, prefix);
+  const loads = [];
+  let longLog;
+  for (let i = 0; i < 10; i++) {
+    const t0 = performance.now();
+    longLog = await store.read(tenant, longRunId);
+    runDomain.fold(longLog.map((e) => e.event));
+    loads.push(performance.now() - t0);
+  }
+  const longRun = {
+    turns: LONG_RUN_TURNS,
+    events: longLog.length,
+    logBytes: longLog.reduce((n, e) => n + Buffer.byteLength(JSON.stringify(e.event)), 0),
+    lastTurnInputTokens: longLog
+      .map((e) => e.event)
+      .filter((e) => e.type === 'model.responded')
+      .at(-1).data.usage.inputTokens,
+    runMs: round(longRunMs),
+    loadMs: { p50: round(pct(loads, 0.5)), max: round(Math.max(...loads)) },
+  };
+
   const { measureFold } = require(join(root, 'libs/run-domain/dist/fold.bench.js'));
   const fold = measureFold(1000);
   await nc.close();
@@ -263,6 +333,8 @@ try {
         projectionLagMs: status.lagMs,
         cpuMsPerRun,
         foldEventsPerSecond: Math.round(fold.eventsPerSecond),
+        orchestrators: ORCHESTRATORS,
+        longRun,
       },
       null,
       2,
@@ -282,6 +354,7 @@ try {
     // the streams may already be gone
   }
   await dropDatabase(admin.toString(), dbName).catch(() => {});
+  rmSync(agentsDir, { recursive: true, force: true });
   await nats.stop?.();
   await pg.stop?.();
 }
