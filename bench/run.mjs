@@ -31,6 +31,7 @@ const THROUGHPUT_SECONDS = opt('SECONDS', 20);
 const WARMUP_RUNS = opt('WARMUP_RUNS', 300);
 const ORCHESTRATORS = opt('ORCHESTRATORS', 1);
 const LONG_RUN_TURNS = opt('LONG_RUN_TURNS', 100);
+const RECOVERY_KILLS = opt('RECOVERY_KILLS', 20);
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 
 const prefix = `bench${randomBytes(3).toString('hex')}`;
@@ -58,56 +59,64 @@ for (const f of readdirSync(join(root, 'agents')))
   copyFileSync(join(root, 'agents', f), join(agentsDir, f));
 const { longRunAgentYaml } = require(join(root, 'libs/testing/dist/long-run-agent.js'));
 writeFileSync(join(agentsDir, 'long-run-agent.yaml'), longRunAgentYaml(LONG_RUN_TURNS, 6_000));
+// For the recovery figure: one short tool turn (during which the orchestrator is killed), then an answer.
+writeFileSync(
+  join(agentsDir, 'recovery-agent.yaml'),
+  [
+    'name: recovery-agent',
+    'model: { provider: scripted, id: scripted-v1, script: [{ toolCalls: [{ name: sleep, args: { ms: 200 } }] }, { text: done }] }',
+    'instructions: Benchmark agent.',
+    'tools: [{ name: sleep, tier: 0 }]',
+  ].join('\n'),
+);
 
 const children = [];
+let nextPort = 3900;
+
+function spawnService(name) {
+  const main = join(root, 'services', name, 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error(`${name} is not built (${main}); run npm run build`);
+  const profile = (process.env.BENCH_PROFILE ?? '').split(',').includes(name)
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(stateDir, 'profiles')}`]
+    : [];
+  const port = ++nextPort;
+  const child = spawn(process.execPath, [...profile, main], {
+    env: {
+      ...process.env,
+      TETHER_PREFIX: prefix,
+      TETHER_NATS_URL: nats.url,
+      DATABASE_URL: dbUrl.toString(),
+      TETHER_HTTP_PORT: String(port),
+      LOG_LEVEL: 'warn',
+      TETHER_AGENTS_DIR: agentsDir,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const entry = { name, child, port };
+  children.push(entry);
+  return entry;
+}
+
+async function waitHealthy({ name, port }) {
+  const deadline = Date.now() + 60_000;
+  while (true) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${name} did not become healthy`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function startServices() {
-  let port = 3900;
   // Every service once, plus more orchestrator instances sharing its durable consumer.
-  const instances = [
-    ...SERVICES,
-    ...Array.from({ length: ORCHESTRATORS - 1 }, () => ({ name: 'orchestrator' })),
+  const names = [
+    ...SERVICES.map((s) => s.name),
+    ...Array.from({ length: ORCHESTRATORS - 1 }, () => 'orchestrator'),
   ];
-  for (const { name } of instances) {
-    const main = join(root, 'services', name, 'dist', 'main.js');
-    if (!existsSync(main)) {
-      if (process.env.BENCH_ALLOW_MISSING !== '1')
-        throw new Error(`${name} is not built (${main}); run npm run build`);
-      log(`warning: ${name} is not built; measuring without it`);
-      continue;
-    }
-    const profile = (process.env.BENCH_PROFILE ?? '').split(',').includes(name)
-      ? ['--cpu-prof', `--cpu-prof-dir=${join(stateDir, 'profiles')}`]
-      : [];
-    const child = spawn(
-      process.execPath,
-      [...profile, join(root, 'services', name, 'dist', 'main.js')],
-      {
-        env: {
-          ...process.env,
-          TETHER_PREFIX: prefix,
-          TETHER_NATS_URL: nats.url,
-          DATABASE_URL: dbUrl.toString(),
-          TETHER_HTTP_PORT: String(++port),
-          LOG_LEVEL: 'warn',
-          TETHER_AGENTS_DIR: agentsDir,
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
-    children.push({ name, child, port });
-  }
-  for (const { name, port } of children) {
-    const deadline = Date.now() + 60_000;
-    while (true) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) break;
-      } catch {
-        // not up yet
-      }
-      if (Date.now() > deadline) throw new Error(`${name} did not become healthy`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  for (const entry of names.map(spawnService)) await waitHealthy(entry);
 }
 
 function cpuTicks(pid) {
@@ -154,10 +163,13 @@ try {
   const nc = await connect({ servers: nats.url, name: 'bench' });
   const js = nc.jetstream();
   const waiters = new Map();
+  /** runId → called with the type of every event of that run (recovery phase). */
+  const watchers = new Map();
   // Terminal events arrive on a plain subscription: the bench adds no consumer to the stream.
   nc.subscribe(`${prefix}.evt.${tenant}.>`, {
     callback: (_err, m) => {
       const type = m.headers?.get('Tether-Type');
+      if (watchers.size) watchers.get(m.subject.slice(m.subject.lastIndexOf('.') + 1))?.(type);
       if (
         type === 'run.completed' ||
         type === 'run.failed' ||
@@ -298,6 +310,53 @@ try {
     loadMs: { p50: round(pct(loads, 0.5)), max: round(Math.max(...loads)) },
   };
 
+  log(`recovery: ${RECOVERY_KILLS} × SIGKILL of the orchestrator in the middle of a run`);
+  const recoveries = [];
+  for (let i = 0; i < RECOVERY_KILLS; i++) {
+    const runId = `run_${ulid()}`;
+    let killedAt;
+    const recovered = new Promise((resolve) =>
+      watchers.set(runId, (type) => {
+        if (type === 'tool.started' && killedAt === undefined) {
+          // Kill every orchestrator while the run's tool is running, start a new one at once.
+          killedAt = performance.now();
+          for (const c of children.filter(
+            (c) => c.name === 'orchestrator' && c.child.exitCode === null,
+          ))
+            c.child.kill('SIGKILL');
+          spawnService('orchestrator');
+        } else if (type === 'model.requested' && killedAt !== undefined) {
+          resolve(performance.now() - killedAt);
+        }
+      }),
+    );
+    const h = natsHeaders();
+    h.set('Nats-Msg-Id', runId);
+    await js.publish(
+      `${prefix}.cmd.${tenant}.run.start`,
+      enc.encode(
+        JSON.stringify({
+          runId,
+          agent: 'recovery-agent',
+          input: 'go',
+          userId: 'bench',
+          roles: ['user'],
+        }),
+      ),
+      { headers: h },
+    );
+    recoveries.push(await recovered);
+    watchers.delete(runId);
+    await waitHealthy(children.filter((c) => c.name === 'orchestrator').at(-1));
+  }
+  const recovery = recoveries.length
+    ? {
+        kills: recoveries.length,
+        p50Ms: round(pct(recoveries, 0.5)),
+        maxMs: round(Math.max(...recoveries)),
+      }
+    : undefined;
+
   const { measureFold } = require(join(root, 'libs/run-domain/dist/fold.bench.js'));
   const fold = measureFold(1000);
   await nc.close();
@@ -335,6 +394,7 @@ try {
         foldEventsPerSecond: Math.round(fold.eventsPerSecond),
         orchestrators: ORCHESTRATORS,
         longRun,
+        recovery,
       },
       null,
       2,
