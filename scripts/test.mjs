@@ -61,7 +61,13 @@ async function main() {
   const results = join(stateDir, 'jest-results.json');
   mkdirSync(stateDir, { recursive: true });
   rmSync(results, { force: true });
-  const jestArgs = ['--ci', ...(setsWorkers ? [] : ['--maxWorkers=2']), '--json', `--outputFile=${results}`, ...args];
+  const jestArgs = [
+    '--ci',
+    ...(setsWorkers ? [] : ['--maxWorkers=2']),
+    '--json',
+    `--outputFile=${results}`,
+    ...args,
+  ];
   const adminUrl = process.env.TETHER_TEST_ADMIN_URL || pg.adminUrl;
   const origin = (started) => c.dim(started ? '(started here)' : '(already running)');
   step.start(`jest ${jestArgs.join(' ')}`);
@@ -77,7 +83,9 @@ async function main() {
   // One plain closing line with the counts, whatever reporter is in use.
   if (existsSync(results)) {
     const r = JSON.parse(readFileSync(results, 'utf8'));
-    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+    console.log(
+      `tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`,
+    );
   }
   return finish(code);
 }

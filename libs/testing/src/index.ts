@@ -2,3 +2,4 @@ export * from './decider-spec';
 export * from './run-events.builder';
 export * from './infra.helper';
 export * from './long-run-agent';
+export * from './service.helper';

@@ -1,40 +1,21 @@
-import type { AddressInfo } from 'node:net';
+import { startIsolatedService, type IsolatedService } from '@tether/testing';
 import { headers as natsHeaders, StringCodec } from 'nats';
 import { CommandName, Header, streamNames, subjects } from '@tether/contracts';
-import { deleteStreams } from '@tether/event-store';
-import { startService, type RunningService } from '@tether/service-kit';
-import {
-  connectTestNats,
-  createTestDatabase,
-  uniquePrefix,
-  testEnv,
-  type TestDatabase,
-} from '../../../libs/testing/src/infra.helper';
+import { type RunningService } from '@tether/service-kit';
 import { approvalService } from '../src/approval.module';
 import { loadConfig } from '../src/config';
 
 describe('approval service', () => {
-  const prefix = uniquePrefix('approval');
-  let db: TestDatabase;
+  let svc: IsolatedService;
   let sut: RunningService;
+  let prefix: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('approval');
-    const config = loadConfig({
-      TETHER_PREFIX: prefix,
-      TETHER_NATS_URL: testEnv.natsUrl,
-      DATABASE_URL: db.url,
-      TETHER_HTTP_PORT: '0',
-      LOG_LEVEL: 'warn',
-    });
-    sut = await startService(approvalService(config));
+    svc = await startIsolatedService('approval', (env) => approvalService(loadConfig(env)));
+    ({ sut, prefix } = svc);
   });
   afterAll(async () => {
-    await sut?.close();
-    const nc = await connectTestNats();
-    await deleteStreams(await nc.jetstreamManager(), prefix);
-    await nc.close();
-    await db?.drop();
+    await svc?.stop();
   });
 
   it('listens on 3103 unless told otherwise', () => {
@@ -42,8 +23,7 @@ describe('approval service', () => {
   });
 
   it('reports NATS and Postgres up on /health', async () => {
-    const { port } = sut.app.getHttpServer().address() as AddressInfo;
-    const res = await fetch(`http://127.0.0.1:${port}/health`);
+    const res = await fetch(svc.healthUrl());
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       status: 'ok',

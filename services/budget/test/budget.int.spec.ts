@@ -1,39 +1,21 @@
-import type { AddressInfo } from 'node:net';
+import { startIsolatedService, type IsolatedService } from '@tether/testing';
 import { Client } from 'pg';
-import { deleteStreams } from '@tether/event-store';
-import { startService, type RunningService } from '@tether/service-kit';
-import {
-  connectTestNats,
-  createTestDatabase,
-  uniquePrefix,
-  testEnv,
-  type TestDatabase,
-} from '../../../libs/testing/src/infra.helper';
+import { type RunningService } from '@tether/service-kit';
+import type { TestDatabase } from '@tether/testing';
 import { budgetService } from '../src/budget.module';
 import { loadConfig } from '../src/config';
 
 describe('budget service', () => {
-  const prefix = uniquePrefix('budget');
-  let db: TestDatabase;
+  let svc: IsolatedService;
   let sut: RunningService;
+  let db: TestDatabase;
 
   beforeAll(async () => {
-    db = await createTestDatabase('budget');
-    const config = loadConfig({
-      TETHER_PREFIX: prefix,
-      TETHER_NATS_URL: testEnv.natsUrl,
-      DATABASE_URL: db.url,
-      TETHER_HTTP_PORT: '0',
-      LOG_LEVEL: 'warn',
-    });
-    sut = await startService(budgetService(config));
+    svc = await startIsolatedService('budget', (env) => budgetService(loadConfig(env)));
+    ({ sut, db } = svc);
   });
   afterAll(async () => {
-    await sut?.close();
-    const nc = await connectTestNats();
-    await deleteStreams(await nc.jetstreamManager(), prefix);
-    await nc.close();
-    await db?.drop();
+    await svc?.stop();
   });
 
   async function columns(table: string) {
@@ -55,8 +37,7 @@ describe('budget service', () => {
   });
 
   it('reports NATS and Postgres up on /health', async () => {
-    const { port } = sut.app.getHttpServer().address() as AddressInfo;
-    const res = await fetch(`http://127.0.0.1:${port}/health`);
+    const res = await fetch(svc.healthUrl());
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       status: 'ok',

@@ -1,39 +1,21 @@
-import type { AddressInfo } from 'node:net';
+import { startIsolatedService, type IsolatedService } from '@tether/testing';
 import { Client } from 'pg';
-import { deleteStreams } from '@tether/event-store';
-import { startService, type RunningService } from '@tether/service-kit';
-import {
-  connectTestNats,
-  createTestDatabase,
-  uniquePrefix,
-  testEnv,
-  type TestDatabase,
-} from '../../../libs/testing/src/infra.helper';
+import { type RunningService } from '@tether/service-kit';
+import type { TestDatabase } from '@tether/testing';
 import { loadConfig } from '../src/config';
 import { evalService } from '../src/eval.module';
 
 describe('eval service', () => {
-  const prefix = uniquePrefix('eval');
-  let db: TestDatabase;
+  let svc: IsolatedService;
   let sut: RunningService;
+  let db: TestDatabase;
 
   beforeAll(async () => {
-    db = await createTestDatabase('eval');
-    const config = loadConfig({
-      TETHER_PREFIX: prefix,
-      TETHER_NATS_URL: testEnv.natsUrl,
-      DATABASE_URL: db.url,
-      TETHER_HTTP_PORT: '0',
-      LOG_LEVEL: 'warn',
-    });
-    sut = await startService(evalService(config));
+    svc = await startIsolatedService('eval', (env) => evalService(loadConfig(env)));
+    ({ sut, db } = svc);
   });
   afterAll(async () => {
-    await sut?.close();
-    const nc = await connectTestNats();
-    await deleteStreams(await nc.jetstreamManager(), prefix);
-    await nc.close();
-    await db?.drop();
+    await svc?.stop();
   });
 
   async function columnNames(table: string): Promise<string[]> {
@@ -49,8 +31,7 @@ describe('eval service', () => {
   });
 
   it('reports NATS and Postgres up on /health', async () => {
-    const { port } = sut.app.getHttpServer().address() as AddressInfo;
-    const res = await fetch(`http://127.0.0.1:${port}/health`);
+    const res = await fetch(svc.healthUrl());
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       status: 'ok',

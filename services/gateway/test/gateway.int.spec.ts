@@ -1,39 +1,20 @@
-import type { AddressInfo } from 'node:net';
+import { startIsolatedService, type IsolatedService } from '@tether/testing';
 import { streamNames } from '@tether/contracts';
-import { deleteStreams } from '@tether/event-store';
-import { startService, type RunningService } from '@tether/service-kit';
-import {
-  connectTestNats,
-  createTestDatabase,
-  uniquePrefix,
-  testEnv,
-  type TestDatabase,
-} from '../../../libs/testing/src/infra.helper';
+import { type RunningService } from '@tether/service-kit';
 import { loadConfig } from '../src/config';
 import { gatewayService } from '../src/gateway.module';
 
 describe('gateway service', () => {
-  const prefix = uniquePrefix('gateway');
-  let db: TestDatabase;
+  let svc: IsolatedService;
   let sut: RunningService;
+  let prefix: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('gateway');
-    const config = loadConfig({
-      TETHER_PREFIX: prefix,
-      TETHER_NATS_URL: testEnv.natsUrl,
-      DATABASE_URL: db.url,
-      TETHER_HTTP_PORT: '0',
-      LOG_LEVEL: 'warn',
-    });
-    sut = await startService(gatewayService(config));
+    svc = await startIsolatedService('gateway', (env) => gatewayService(loadConfig(env)));
+    ({ sut, prefix } = svc);
   });
   afterAll(async () => {
-    await sut?.close();
-    const nc = await connectTestNats();
-    await deleteStreams(await nc.jetstreamManager(), prefix);
-    await nc.close();
-    await db?.drop();
+    await svc?.stop();
   });
 
   it('listens on 3000 unless told otherwise', () => {
@@ -41,8 +22,7 @@ describe('gateway service', () => {
   });
 
   it('reports NATS and Postgres up on /health', async () => {
-    const { port } = sut.app.getHttpServer().address() as AddressInfo;
-    const res = await fetch(`http://127.0.0.1:${port}/health`);
+    const res = await fetch(svc.healthUrl());
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       status: 'ok',

@@ -1,17 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { JsMsg } from 'nats';
-import {
-  CommandName,
-  Header,
-  ReasonCode,
-  isToken,
-  parseCommand,
-  parseCommandSubject,
-  parseJson,
-} from '@tether/contracts';
+import { CommandName, ReasonCode, parseCommand, parseJson } from '@tether/contracts';
 import { isErrorNamed } from '@tether/errors';
 import { decide } from '@tether/run-domain';
-import { InjectConfig, type BaseConfig } from '@tether/service-kit';
 import { CommandRejections } from './command-rejections';
 import { CLOCK, type Clock } from './ports';
 import { RunRepository } from './run.repository';
@@ -25,23 +16,11 @@ export class CancelRunHandler {
     private readonly runs: RunRepository,
     private readonly rejections: CommandRejections,
     @Inject(CLOCK) private readonly clock: Clock,
-    @InjectConfig() private readonly config: BaseConfig,
   ) {}
 
   async handle(msg: JsMsg): Promise<void> {
-    const tenantId = parseCommandSubject(this.config.prefix, msg.subject)?.tenant ?? '';
-    const requestId = msg.headers?.get(Header.MsgId) || undefined;
-    const reject = (reason: string, message: string) =>
-      this.rejections.record({
-        tenantId: isToken(tenantId) ? tenantId : 'invalid',
-        subject: msg.subject,
-        requestId,
-        commandSeq: msg.seq,
-        reason,
-        message,
-        body: msg.data,
-      });
-    if (!isToken(tenantId))
+    const { tenantId, reject } = this.rejections.contextOf(msg);
+    if (!tenantId)
       return reject(ReasonCode.InvalidCommand, 'the tenant in the subject is not a valid id');
     const json = parseJson(msg.data);
     const parsed = json.ok ? parseCommand(CommandName.RunCancel, json.value) : json;

@@ -1,9 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { headers as natsHeaders, type NatsConnection } from 'nats';
+import { headers as natsHeaders, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { Header, subjects, type CommandRejected } from '@tether/contracts';
+import {
+  Header,
+  isToken,
+  parseCommandSubject,
+  subjects,
+  type CommandRejected,
+} from '@tether/contracts';
 import { encodeJson, newId } from '@tether/event-store';
 import { InjectConfig, InjectLogger, InjectNats, type BaseConfig } from '@tether/service-kit';
+
+export interface CommandContext {
+  tenantId: string | undefined;
+  requestId: string | undefined;
+  reject(reason: string, message: string): Promise<void>;
+}
 
 export interface Rejection {
   tenantId: string;
@@ -27,6 +39,27 @@ export class CommandRejections {
     @InjectConfig() private readonly config: BaseConfig,
     @InjectLogger() private readonly logger: Logger,
   ) {}
+
+  /**
+   * What every command handler needs first: the tenant from the subject (undefined when it is not
+   * a valid id), the command's id, and a `reject` that records this command as rejected.
+   */
+  contextOf(msg: JsMsg): CommandContext {
+    const tenant = parseCommandSubject(this.config.prefix, msg.subject)?.tenant;
+    const tenantId = isToken(tenant) ? tenant : undefined;
+    const requestId = msg.headers?.get(Header.MsgId) || undefined;
+    const reject = (reason: string, message: string) =>
+      this.record({
+        tenantId: tenantId ?? 'invalid',
+        subject: msg.subject,
+        requestId,
+        commandSeq: msg.seq,
+        reason,
+        message,
+        body: msg.data,
+      });
+    return { tenantId, requestId, reject };
+  }
 
   async record(r: Rejection): Promise<void> {
     const record: CommandRejected = {

@@ -2,17 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { JsMsg } from 'nats';
 import {
   CommandName,
-  Header,
   RUN_ID_PATTERN,
   ReasonCode,
-  isToken,
   parseCommand,
-  parseCommandSubject,
   parseJson,
 } from '@tether/contracts';
 import { isErrorNamed } from '@tether/errors';
 import { decide } from '@tether/run-domain';
-import { InjectConfig, type BaseConfig } from '@tether/service-kit';
 import { CommandRejections } from './command-rejections';
 import { AGENTS, CLOCK, type AgentRegistry, type Clock } from './ports';
 import { RunDeadlineHandler } from './run-deadline.handler';
@@ -33,24 +29,11 @@ export class StartRunHandler {
     private readonly deadlines: RunDeadlineHandler,
     @Inject(AGENTS) private readonly agents: AgentRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
-    @InjectConfig() private readonly config: BaseConfig,
   ) {}
 
   async handle(msg: JsMsg): Promise<void> {
-    const tenantId = parseCommandSubject(this.config.prefix, msg.subject)?.tenant ?? '';
-    const requestId = msg.headers?.get(Header.MsgId) || undefined;
-    const reject = (reason: string, message: string) =>
-      this.rejections.record({
-        tenantId: isToken(tenantId) ? tenantId : 'invalid',
-        subject: msg.subject,
-        requestId,
-        commandSeq: msg.seq,
-        reason,
-        message,
-        body: msg.data,
-      });
-
-    if (!isToken(tenantId))
+    const { tenantId, requestId, reject } = this.rejections.contextOf(msg);
+    if (!tenantId)
       return reject(ReasonCode.InvalidCommand, 'the tenant in the subject is not a valid id');
     const json = parseJson(msg.data);
     if (!json.ok) return reject(ReasonCode.InvalidCommand, json.problems.join('; '));
