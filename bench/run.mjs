@@ -2,7 +2,7 @@
 // The standard workload: runs of 5 steps (4 model turns each calling the no-op tier-0 tool, then
 // a final answer) with the scripted model and every service running as its own process.
 // Prints one JSON document with the figures docs/PERFORMANCE.md keeps.
-import { spawn } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -129,15 +129,7 @@ function cpuTicks(pid) {
 }
 function pidsOf(name) {
   try {
-    return (
-      readFileSync('/proc/self/mounts') &&
-      require('node:child_process')
-        .execSync(`pgrep -x ${name}`)
-        .toString()
-        .trim()
-        .split('\n')
-        .map(Number)
-    );
+    return execSync(`pgrep -x ${name}`).toString().trim().split('\n').map(Number);
   } catch {
     return [];
   }

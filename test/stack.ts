@@ -1,5 +1,5 @@
 import { headers as natsHeaders, type NatsConnection } from 'nats';
-import { subjects, type StartRun, type TetherEvent } from '@tether/contracts';
+import { streamNames, subjects, type StartRun, type TetherEvent } from '@tether/contracts';
 import { EventStore, deleteStreams, encodeJson } from '@tether/event-store';
 import { baseConfig, startService, type RunningService } from '@tether/service-kit';
 import {
@@ -34,6 +34,8 @@ export interface TestStack {
   ): Promise<void>;
   publishRaw(subject: string, data: string | Uint8Array, msgId?: string): Promise<void>;
   waitForEnd(tenant: string, runId: string, timeoutMs?: number): Promise<TetherEvent[]>;
+  /** The `command.rejected` record of the command with this `Nats-Msg-Id`, once it is recorded. */
+  rejectionOf(tenant: string, requestId: string): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
@@ -143,6 +145,21 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
         `run ${runId} to end`,
         timeoutMs,
       );
+    },
+    rejectionOf(tenant, requestId) {
+      return eventually(async () => {
+        try {
+          const m = await (
+            await nc.jetstreamManager()
+          ).streams.getMessage(streamNames(prefix).ctl, {
+            last_by_subj: subjects.rejectedCommands(prefix, tenant),
+          });
+          const body = JSON.parse(Buffer.from(m.data).toString());
+          return body.requestId === requestId ? body : undefined;
+        } catch {
+          return undefined;
+        }
+      }, `command.rejected of ${requestId}`);
     },
     async stop() {
       for (const name of [...wanted].reverse()) await services[name]?.close();

@@ -1,4 +1,4 @@
-import { subjects, streamNames } from '@tether/contracts';
+import { subjects } from '@tether/contracts';
 import { eventually } from '../../libs/testing/src/infra.helper';
 import { startStack, type TestStack } from '../stack';
 
@@ -79,19 +79,7 @@ describe('a run end to end (orchestrator, tool-executor, trace-store on real NAT
     await stack.startRun('acme', { runId: 'run_dup2' }, 'key-a');
     const first = await stack.waitForEnd('acme', 'run_dup2');
     await stack.startRun('acme', { runId: 'run_dup2' }, 'key-b');
-    const rejected = await eventually(async () => {
-      try {
-        const m = await (
-          await stack.nc.jetstreamManager()
-        ).streams.getMessage(streamNames(stack.prefix).ctl, {
-          last_by_subj: subjects.rejectedCommands(stack.prefix, 'acme'),
-        });
-        const body = JSON.parse(Buffer.from(m.data).toString());
-        return body.requestId === 'key-b' ? body : undefined;
-      } catch {
-        return undefined;
-      }
-    }, 'command.rejected');
+    const rejected = await stack.rejectionOf('acme', 'key-b');
     expect(rejected).toMatchObject({ type: 'command.rejected', reason: 'duplicate_run' });
     expect(await stack.store.read('acme', 'run_dup2')).toHaveLength(first.length);
   });
@@ -138,19 +126,7 @@ describe('a run end to end (orchestrator, tool-executor, trace-store on real NAT
       '{not json',
       'garbage-1',
     );
-    const rejected = await eventually(async () => {
-      try {
-        const m = await (
-          await stack.nc.jetstreamManager()
-        ).streams.getMessage(streamNames(stack.prefix).ctl, {
-          last_by_subj: subjects.rejectedCommands(stack.prefix, 'acme'),
-        });
-        const body = JSON.parse(Buffer.from(m.data).toString());
-        return body.requestId === 'garbage-1' ? body : undefined;
-      } catch {
-        return undefined;
-      }
-    }, 'command.rejected for garbage');
+    const rejected = await stack.rejectionOf('acme', 'garbage-1');
     expect(rejected).toMatchObject({ reason: 'invalid_command', body: '{not json' });
     await stack.startRun('acme', { runId: 'run_after_garbage' });
     expect((await stack.waitForEnd('acme', 'run_after_garbage')).at(-1)!.type).toBe(
@@ -214,19 +190,7 @@ describe('a run end to end (orchestrator, tool-executor, trace-store on real NAT
       JSON.stringify({ runId: 'run_cancel1', requestedBy: 'ops' }),
       'cancel-1',
     );
-    const rejected = await eventually(async () => {
-      try {
-        const m = await (
-          await stack.nc.jetstreamManager()
-        ).streams.getMessage(streamNames(stack.prefix).ctl, {
-          last_by_subj: subjects.rejectedCommands(stack.prefix, 'acme'),
-        });
-        const body = JSON.parse(Buffer.from(m.data).toString());
-        return body.requestId === 'cancel-1' ? body : undefined;
-      } catch {
-        return undefined;
-      }
-    }, 'finished run cannot be cancelled');
+    const rejected = await stack.rejectionOf('acme', 'cancel-1');
     expect(rejected.reason).toBe('run_finished');
     expect((await stack.store.read('acme', 'run_cancel1')).at(-1)!.event.type).toBe(
       'run.completed',

@@ -52,3 +52,13 @@ export async function startIsolatedService(
     },
   };
 }
+
+/** Asserts the service's `/health` answers 200 with NATS and Postgres up. */
+export async function expectHealthy(service: IsolatedService): Promise<void> {
+  const res = await fetch(service.healthUrl());
+  expect(res.status).toBe(200);
+  expect(await res.json()).toMatchObject({
+    status: 'ok',
+    info: { nats: { status: 'up' }, postgres: { status: 'up' } },
+  });
+}

@@ -1,4 +1,4 @@
-import { startIsolatedService, type IsolatedService } from '@tether/testing';
+import { expectHealthy, startIsolatedService, type IsolatedService } from '@tether/testing';
 import { headers as natsHeaders, StringCodec } from 'nats';
 import { CommandName, Header, streamNames, subjects } from '@tether/contracts';
 import { type RunningService } from '@tether/service-kit';
@@ -22,14 +22,7 @@ describe('approval service', () => {
     expect(loadConfig({}).http.port).toBe(3103);
   });
 
-  it('reports NATS and Postgres up on /health', async () => {
-    const res = await fetch(svc.healthUrl());
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({
-      status: 'ok',
-      info: { nats: { status: 'up' }, postgres: { status: 'up' } },
-    });
-  });
+  it('reports NATS and Postgres up on /health', () => expectHealthy(svc));
 
   it('creates the approval_requests table with its columns', async () => {
     const rows: Array<{ column_name: string; data_type: string; is_nullable: string }> =

@@ -1,4 +1,4 @@
-import { startIsolatedService, type IsolatedService } from '@tether/testing';
+import { expectHealthy, startIsolatedService, type IsolatedService } from '@tether/testing';
 import { Client } from 'pg';
 import { type RunningService } from '@tether/service-kit';
 import type { TestDatabase } from '@tether/testing';
@@ -30,14 +30,7 @@ describe('eval service', () => {
     expect(loadConfig({}).http.port).toBe(3106);
   });
 
-  it('reports NATS and Postgres up on /health', async () => {
-    const res = await fetch(svc.healthUrl());
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({
-      status: 'ok',
-      info: { nats: { status: 'up' }, postgres: { status: 'up' } },
-    });
-  });
+  it('reports NATS and Postgres up on /health', () => expectHealthy(svc));
 
   it('creates the eval_suites and eval_runs tables', async () => {
     expect(await columnNames('eval_suites')).toEqual(['suite_id', 'name', 'agent', 'created_at']);

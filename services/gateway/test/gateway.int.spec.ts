@@ -1,4 +1,4 @@
-import { startIsolatedService, type IsolatedService } from '@tether/testing';
+import { expectHealthy, startIsolatedService, type IsolatedService } from '@tether/testing';
 import { streamNames } from '@tether/contracts';
 import { type RunningService } from '@tether/service-kit';
 import { loadConfig } from '../src/config';
@@ -21,14 +21,7 @@ describe('gateway service', () => {
     expect(loadConfig({}).http.port).toBe(3000);
   });
 
-  it('reports NATS and Postgres up on /health', async () => {
-    const res = await fetch(svc.healthUrl());
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({
-      status: 'ok',
-      info: { nats: { status: 'up' }, postgres: { status: 'up' } },
-    });
-  });
+  it('reports NATS and Postgres up on /health', () => expectHealthy(svc));
 
   it('provisions the bus streams and no tables of its own', async () => {
     const jsm = await sut.nc.jetstreamManager();

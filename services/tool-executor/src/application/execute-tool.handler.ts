@@ -44,7 +44,7 @@ export class ExecuteToolHandler {
   async handle(req: ExecuteTool): Promise<ToolExecuted> {
     const key = `${req.runId}:${req.callId}`;
     const running = this.inFlight.get(key);
-    if (running) return this.eventsAfter(req, await running);
+    if (running) return this.eventsAfter(req, (await running).seq);
     const work = (req.resume ? this.slowPath(req) : this.fastPath(req)).finally(() =>
       this.inFlight.delete(key),
     );
@@ -52,7 +52,7 @@ export class ExecuteToolHandler {
     return work;
   }
 
-  private async fastPath(req: ExecuteTool): Promise<ToolExecuted> {
+  private async fastPath(req: ExecuteTool, depth = 0): Promise<ToolExecuted> {
     const spec = this.agents.get(req.agent)?.spec.tools.find((t) => t.name === req.tool);
     const gate = gateToolCall({
       tool: req.tool,
@@ -85,7 +85,7 @@ export class ExecuteToolHandler {
         ],
         meta,
       );
-      return this.appendOrRecover(req, denied, req.expectedSeq);
+      return this.appendOrRecover(req, denied, depth);
     }
 
     const deadline = new Date(Date.now() + timeoutMs).toISOString();
@@ -115,7 +115,7 @@ export class ExecuteToolHandler {
     try {
       startedSeq = (await this.store.append(started, req.expectedSeq)).seq;
     } catch (err) {
-      if (isErrorNamed(err, 'ConcurrencyError')) return this.slowPath(req);
+      if (isErrorNamed(err, 'ConcurrencyError')) return this.slowPath(req, depth + 1);
       throw err;
     }
 
@@ -209,13 +209,13 @@ export class ExecuteToolHandler {
   private async appendOrRecover(
     req: ExecuteTool,
     event: TetherEvent,
-    expectedSeq: number,
+    depth: number,
   ): Promise<ToolExecuted> {
     try {
-      const { seq } = await this.store.append(event, expectedSeq);
+      const { seq } = await this.store.append(event, req.expectedSeq);
       return { seq, events: [event] };
     } catch (err) {
-      if (isErrorNamed(err, 'ConcurrencyError')) return this.slowPath(req);
+      if (isErrorNamed(err, 'ConcurrencyError')) return this.slowPath(req, depth + 1);
       throw err;
     }
   }
@@ -238,14 +238,17 @@ export class ExecuteToolHandler {
         state.status === 'aborted' ||
         state.status === 'cancelled'
       ) {
-        return this.eventsAfter(req, { seq: last, events: stored.map((s) => s.event) }, stored);
+        return {
+          seq: last,
+          events: stored.filter((s) => s.seq > req.expectedSeq).map((s) => s.event),
+        };
       }
       if (call.status === 'requested' && depth < MAX_CONFLICTS) {
-        return this.fastPath({
-          ...req,
-          expectedSeq: last,
-          causationId: stored.at(-1)!.event.id,
-        }).then((r) => this.eventsAfter(req, r, undefined, stored));
+        const retried = await this.fastPath(
+          { ...req, expectedSeq: last, causationId: stored.at(-1)!.event.id },
+          depth,
+        );
+        return this.eventsAfter(req, retried.seq);
       }
       if (call.status === 'started' && call.deadline && Date.parse(call.deadline) > Date.now()) {
         await new Promise((r) =>
@@ -281,22 +284,10 @@ export class ExecuteToolHandler {
     }
   }
 
-  /** Narrows a result to the events after the requester's sequence. */
-  private async eventsAfter(
-    req: ExecuteTool,
-    result: ToolExecuted,
-    stored?: { seq: number; event: TetherEvent }[],
-    before?: { seq: number; event: TetherEvent }[],
-  ): Promise<ToolExecuted> {
-    const log = stored ?? [
-      ...(before ?? []),
-      ...(await this.store.read(req.tenantId, req.runId)).filter(
-        (s) => !before?.some((b) => b.seq === s.seq),
-      ),
-    ];
-    const events = log
-      .filter((s) => s.seq > req.expectedSeq && s.seq <= result.seq)
-      .map((s) => s.event);
-    return { seq: result.seq, events };
+  /** The run's events after the requester's sequence, up to `seq` (read from the log). */
+  private async eventsAfter(req: ExecuteTool, seq: number): Promise<ToolExecuted> {
+    const log = await this.store.read(req.tenantId, req.runId);
+    const events = log.filter((s) => s.seq > req.expectedSeq && s.seq <= seq).map((s) => s.event);
+    return { seq, events };
   }
 }
