@@ -45,6 +45,11 @@ export const ReasonCode = {
   ApprovalRequired: 'approval_required',
   UnknownOutcome: 'unknown_outcome',
   KillSwitch: 'kill_switch',
+  RateLimited: 'rate_limited',
+  CapExceeded: 'cap_exceeded',
+  CircuitOpen: 'circuit_open',
+  /** The log holds only redacted arguments and the originals died with a worker. */
+  ArgsUnavailable: 'args_unavailable',
 } as const;
 export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode];
 

@@ -82,24 +82,58 @@ export class ModelSpec {
 }
 
 export class HttpToolSpec {
+  /** May hold `{arg}` placeholders, filled from the call's arguments (URL-encoded). */
   @IsUrl({ require_tld: false, require_protocol: true }) url!: string;
+  /** `GET` and `DELETE` send the arguments as the query string, the others as a JSON body. */
   @IsOptional() @IsIn(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) method?: string;
   /** Header name → name of a secret (never the secret itself). */
   @IsOptional() @IsObject() headers?: Record<string, string>;
 }
 
+/** A tool answered by any NATS service: request/reply on `subject`. */
+export class NatsToolSpec {
+  @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, {
+    message: 'subject must be dot-separated tokens without wildcards',
+  })
+  subject!: string;
+}
+
+/**
+ * An MCP server whose tools the agent may use: `command` (+ `args`) for stdio, or `url` for
+ * streamable HTTP. `env` and `headers` map a name to the name of a secret.
+ */
+export class McpServerSpec {
+  @Matches(/^[a-z][a-z0-9-]{0,63}$/) name!: string;
+  @IsOptional() @IsString() command?: string;
+  @IsOptional() @IsArray() @IsString({ each: true }) args?: string[];
+  @IsOptional() @IsObject() env?: Record<string, string>;
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) url?: string;
+  @IsOptional() @IsObject() headers?: Record<string, string>;
+}
+
 export class ToolSpec {
   @Matches(/^[a-zA-Z][a-zA-Z0-9_.-]{0,63}$/) name!: string;
+  /** Required, except for an MCP tool, where an unmapped tool is tier 2 (set by the loader). */
   @IsIn(Object.values(Tier)) tier!: Tier;
   @IsOptional() @IsString() description?: string;
   /** Safe to retry: repeating the call has no further effect. */
   @IsOptional() @IsBoolean() idempotent?: boolean;
-  /** `N/sec`, `N/min` or `N/hour`. */
+  /** `N/sec`, `N/min` or `N/hour`, applied per tenant and per user alike. */
   @IsOptional() @Matches(/^\d+\/(sec|min|hour)$/) rateLimit?: string;
   @IsOptional() @IsInt() @Min(1) timeoutMs?: number;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => HttpToolSpec) http?: HttpToolSpec;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => NatsToolSpec) nats?: NatsToolSpec;
+  /** The name of one of the agent's `mcpServers` serving this tool. */
+  @IsOptional() @IsString() mcp?: string;
   /** JSON Schema of the arguments. */
   @IsOptional() @IsObject() input?: Record<string, unknown>;
+  /** Argument name → the highest number it may carry (`{ amount: 500 }`), enforced before the call. */
+  @IsOptional() @IsObject() caps?: Record<string, number>;
+  /**
+   * What the call acts on, for the permission matrix: a template filled from the arguments
+   * (`order:{orderId}`). Without one the resource is `*`.
+   */
+  @IsOptional() @IsString() @MaxLength(200) resource?: string;
 }
 
 export class LimitsSpec {
@@ -145,6 +179,12 @@ export class AgentSpec {
   @Type(() => PermissionRule)
   permissions?: PermissionRule[];
   @IsOptional() @IsObject() guardrails?: Record<string, unknown>;
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(32)
+  @ValidateNested({ each: true })
+  @Type(() => McpServerSpec)
+  mcpServers?: McpServerSpec[];
 }
 
 /** Limits with every default applied. */

@@ -22,6 +22,8 @@ export class ToolRequested {
   @IsObject() args!: Record<string, unknown>;
   /** The model turn that proposed the call. */
   @IsInt() @Min(1) step!: number;
+  /** Something in `args` was redacted: the log does not hold the values the tool needs. */
+  @IsOptional() @IsBoolean() redacted?: boolean;
 }
 
 export class ToolDenied {
@@ -51,6 +53,8 @@ export class ToolCompleted {
   @IsDefined() result!: unknown;
   @IsNumber() @Min(0) latencyMs!: number;
   @IsBoolean() dryRun!: boolean;
+  /** Tries it took (retries happen only for idempotent tools). */
+  @IsOptional() @IsInt() @Min(1) attempts?: number;
 }
 
 export class ToolFailed {
@@ -60,6 +64,7 @@ export class ToolFailed {
   @IsString() error!: string;
   @IsBoolean() retryable!: boolean;
   @IsOptional() @IsNumber() @Min(0) latencyMs?: number;
+  @IsOptional() @IsInt() @Min(1) attempts?: number;
 }
 
 export class GuardrailTriggered {

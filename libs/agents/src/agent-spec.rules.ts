@@ -25,8 +25,75 @@ export function agentSpecProblems(spec: AgentSpec): string[] {
     if (first === undefined) firstIndex.set(tool.name, i);
     else problems.push(`tools.${i}.name "${tool.name}" is a duplicate of tools.${first}.name`);
   });
+  const servers = mcpServerProblems(raw.mcpServers, problems);
+  tools.forEach((tool: unknown, i) => {
+    if (isRecord(tool)) toolSourceProblems(tool, `tools.${i}`, servers, problems);
+  });
   return problems;
 }
+
+/** Problems of `mcpServers`; returns the names declared. */
+function mcpServerProblems(value: unknown, problems: string[]): Set<string> {
+  const names = new Set<string>();
+  if (!Array.isArray(value)) return names;
+  value.forEach((server: unknown, i) => {
+    if (!isRecord(server)) return;
+    const path = `mcpServers.${i}`;
+    if (typeof server.name === 'string') {
+      if (names.has(server.name)) problems.push(`${path}.name "${server.name}" is a duplicate`);
+      names.add(server.name);
+    }
+    const stdio = server.command !== undefined;
+    const http = server.url !== undefined;
+    if (stdio === http) problems.push(`${path} needs exactly one of command (stdio) or url (HTTP)`);
+    if (!stdio && (server.args !== undefined || server.env !== undefined)) {
+      problems.push(`${path}.args and env apply only to a stdio server (command)`);
+    }
+    if (!http && server.headers !== undefined) {
+      problems.push(`${path}.headers apply only to an HTTP server (url)`);
+    }
+    secretMapProblems(server.env, `${path}.env`, problems);
+    secretMapProblems(server.headers, `${path}.headers`, problems);
+  });
+  return names;
+}
+
+function toolSourceProblems(
+  tool: Record<string, unknown>,
+  path: string,
+  servers: Set<string>,
+  problems: string[],
+): void {
+  const sources = (['http', 'nats', 'mcp'] as const).filter((k) => tool[k] !== undefined);
+  if (sources.length > 1) {
+    problems.push(`${path} has more than one source (${sources.join(', ')}); keep one`);
+  }
+  if (typeof tool.mcp === 'string' && !servers.has(tool.mcp)) {
+    problems.push(`${path}.mcp "${tool.mcp}" is not one of mcpServers`);
+  }
+  if (isRecord(tool.http)) secretMapProblems(tool.http.headers, `${path}.http.headers`, problems);
+  if (isRecord(tool.caps)) {
+    for (const [arg, max] of Object.entries(tool.caps)) {
+      if (typeof max !== 'number' || !Number.isFinite(max)) {
+        problems.push(`${path}.caps.${arg} must be a number (the highest value allowed)`);
+      }
+    }
+  }
+}
+
+/** A map of name → secret name: the values name secrets, they are never secrets themselves. */
+function secretMapProblems(value: unknown, path: string, problems: string[]): void {
+  if (!isRecord(value)) return;
+  for (const [key, secret] of Object.entries(value)) {
+    if (typeof secret !== 'string' || !SECRET_NAME.test(secret)) {
+      problems.push(
+        `${path}.${key} must name a secret (letters, digits and _), e.g. CARRIER_API_KEY`,
+      );
+    }
+  }
+}
+
+const SECRET_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 const PROVIDERS: ReadonlySet<unknown> = new Set(Object.values(ModelProviderName));
 

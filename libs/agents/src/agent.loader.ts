@@ -106,6 +106,7 @@ function parseAgentSource(text: string): SourceResult {
   }
 
   // 2. The contract, then the rules that span fields.
+  defaultMcpTiers(plain as Record<string, unknown>);
   const parsed = parseAs(AgentSpec, plain);
   const problems = [
     ...(parsed.ok ? [] : parsed.problems),
@@ -116,6 +117,16 @@ function parseAgentSource(text: string): SourceResult {
 
   // 3. Defaults and the content hash.
   return { ok: true, release: createRelease(parsed.value) };
+}
+
+/** An MCP tool the agent did not map to a tier is irreversible: it waits for a human. */
+function defaultMcpTiers(plain: Record<string, unknown>): void {
+  if (!Array.isArray(plain.tools)) return;
+  for (const tool of plain.tools) {
+    if (tool && typeof tool === 'object' && 'mcp' in tool && !('tier' in tool)) {
+      (tool as Record<string, unknown>).tier = 2;
+    }
+  }
 }
 
 /**

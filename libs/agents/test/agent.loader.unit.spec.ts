@@ -204,6 +204,102 @@ describe(loadAgents.name, () => {
       ]);
     });
 
+    describe('tool sources', () => {
+      const mcpServers = [{ name: 'files', command: 'node', args: ['server.js'] }];
+
+      it('gives an MCP tool without a tier tier 2, and keeps a mapped tier', () => {
+        write(
+          'a.yaml',
+          anAgent({
+            mcpServers,
+            tools: [
+              { name: 'read_file', mcp: 'files', tier: 0 },
+              { name: 'delete_file', mcp: 'files' },
+            ],
+          }),
+        );
+        const tools = loadAgents(dir).get('test-agent')!.spec.tools;
+        expect(tools.map((t) => [t.name, t.tier])).toEqual([
+          ['read_file', 0],
+          ['delete_file', 2],
+        ]);
+      });
+
+      it('still requires a tier on a tool that is not from MCP', () => {
+        write('a.yaml', anAgent({ tools: [{ name: 'lookup_order' }] }));
+        expect(problemsOf().join('\n')).toContain('tools.0.tier');
+      });
+
+      it('refuses an MCP tool naming an undeclared server', () => {
+        const file = write('a.yaml', anAgent({ tools: [{ name: 'x', mcp: 'nope' }] }));
+        expect(problemsOf()).toEqual([`${file}: tools.0.mcp "nope" is not one of mcpServers`]);
+      });
+
+      it('refuses a tool with two sources', () => {
+        const file = write(
+          'a.yaml',
+          anAgent({
+            tools: [
+              { name: 'x', tier: 1, http: { url: 'http://a.test/x' }, nats: { subject: 'svc.x' } },
+            ],
+          }),
+        );
+        expect(problemsOf()).toEqual([
+          `${file}: tools.0 has more than one source (http, nats); keep one`,
+        ]);
+      });
+
+      it.each([
+        [{ name: 'files' }, 'needs exactly one of command (stdio) or url (HTTP)'],
+        [
+          { name: 'files', command: 'node', url: 'http://127.0.0.1:1/mcp' },
+          'needs exactly one of command (stdio) or url (HTTP)',
+        ],
+        [
+          { name: 'files', url: 'http://127.0.0.1:1/mcp', args: ['x'] },
+          '.args and env apply only to a stdio server (command)',
+        ],
+      ])('refuses a malformed MCP server %j', (server, problem) => {
+        const file = write('a.yaml', anAgent({ mcpServers: [server] }));
+        expect(problemsOf()).toEqual([
+          `${file}: mcpServers.0${problem.startsWith('.') ? '' : ' '}${problem}`,
+        ]);
+      });
+
+      it('refuses a header that holds a secret instead of naming one', () => {
+        const file = write(
+          'a.yaml',
+          anAgent({
+            tools: [
+              {
+                name: 'charge',
+                tier: 2,
+                http: { url: 'http://a.test/charge', headers: { Authorization: 'Bearer sk-123' } },
+              },
+            ],
+          }),
+        );
+        expect(problemsOf()).toEqual([
+          `${file}: tools.0.http.headers.Authorization must name a secret (letters, digits and _), e.g. CARRIER_API_KEY`,
+        ]);
+      });
+
+      it('refuses a cap that is not a number', () => {
+        const file = write(
+          'a.yaml',
+          anAgent({ tools: [{ name: 'refund', tier: 2, caps: { amount: 'lots' } }] }),
+        );
+        expect(problemsOf()).toEqual([
+          `${file}: tools.0.caps.amount must be a number (the highest value allowed)`,
+        ]);
+      });
+
+      it('refuses a NATS subject with a wildcard', () => {
+        write('a.yaml', anAgent({ tools: [{ name: 'x', tier: 0, nats: { subject: 'svc.*' } }] }));
+        expect(problemsOf().join('\n')).toContain('subject must be dot-separated tokens');
+      });
+    });
+
     it.each([
       ['no script', { provider: 'scripted', id: 'scripted-v1' }],
       ['an empty script', { provider: 'scripted', id: 'scripted-v1', script: [] }],

@@ -6,28 +6,18 @@ import type { ServiceDefinition } from '@tether/service-kit';
 import { ToolExecutionController } from './adapters/nats/tool-execution.controller';
 import { SupportDesk1763700000001 } from './adapters/persistence/migrations/1763700000001-support-desk';
 import { ExecuteToolHandler } from './application/execute-tool.handler';
-import { AGENTS, TOOL_REGISTRY } from './application/ports';
+import { AGENTS, KILL_SWITCHES, TOOL_SOURCES, type ToolSource } from './application/ports';
+import { ToolResolver } from './application/tool-resolver';
 import type { ToolExecutorConfig } from './config';
-import type { ToolHandler, ToolPack } from './domain/tool-handler';
+import type { ToolPack } from './domain/tool-handler';
 import { builtinPack } from './packs/builtin/builtin.pack';
 import { supportDeskPack } from './packs/support-desk/support-desk.pack';
+import { PackSource } from './sources/pack.source';
 
 export interface ToolExecutorPorts {
   agents?: AgentRegistry;
   /** Extra packs (tests, embedding applications). */
   packs?: ToolPack[];
-}
-
-function registryOf(packs: ToolPack[]): Map<string, ToolHandler> {
-  const tools = new Map<string, ToolHandler>();
-  for (const pack of packs) {
-    for (const [name, handler] of Object.entries(pack.tools)) {
-      if (tools.has(name))
-        throw new Error(`tool ${name} is served by two packs (the second is ${pack.name})`);
-      tools.set(name, handler);
-    }
-  }
-  return tools;
 }
 
 @Module({})
@@ -39,15 +29,23 @@ export class ToolExecutorModule {
       providers: [
         { provide: AGENTS, useValue: ports.agents ?? loadAgents(config.agentsDir) },
         {
-          provide: TOOL_REGISTRY,
+          provide: PackSource,
           useFactory: (db: DataSource) =>
-            registryOf([
+            new PackSource([
               builtinPack,
               supportDeskPack(db, { carrierApiUrl: config.carrierApiUrl }),
               ...(ports.packs ?? []),
             ]),
           inject: [getDataSourceToken()],
         },
+        {
+          provide: TOOL_SOURCES,
+          // Sources that serve tools by a field of their spec (http, nats, mcp) come before the packs.
+          useFactory: (...sources: ToolSource[]) => sources,
+          inject: [PackSource],
+        },
+        { provide: KILL_SWITCHES, useValue: { disabled: () => undefined } },
+        ToolResolver,
         ExecuteToolHandler,
       ],
     };

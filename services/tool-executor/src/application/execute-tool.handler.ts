@@ -13,7 +13,9 @@ import { EventStore, toEnvelopes, type Decided } from '@tether/event-store';
 import { fold } from '@tether/run-domain';
 import { InjectConfig, InjectLogger, type BaseConfig } from '@tether/service-kit';
 import { gateToolCall } from '../domain/tool-gate.policy';
-import { AGENTS, TOOL_REGISTRY, type AgentRegistry, type ToolRegistry } from './ports';
+import type { ToolHandler } from '../domain/tool-handler';
+import { AGENTS, type AgentRegistry } from './ports';
+import { ToolResolver } from './tool-resolver';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_CONFLICTS = 5;
@@ -34,7 +36,7 @@ export class ExecuteToolHandler {
   constructor(
     private readonly store: EventStore,
     @Inject(AGENTS) private readonly agents: AgentRegistry,
-    @Inject(TOOL_REGISTRY) private readonly tools: ToolRegistry,
+    private readonly tools: ToolResolver,
     @InjectConfig() config: BaseConfig,
     @InjectLogger() private readonly logger: Logger,
   ) {
@@ -53,11 +55,13 @@ export class ExecuteToolHandler {
   }
 
   private async fastPath(req: ExecuteTool, depth = 0): Promise<ToolExecuted> {
-    const spec = this.agents.get(req.agent)?.spec.tools.find((t) => t.name === req.tool);
+    const release = this.agents.get(req.agent);
+    const spec = release?.spec.tools.find((t) => t.name === req.tool);
+    const handler = spec && release ? this.tools.resolve(spec, release) : undefined;
     const gate = gateToolCall({
       tool: req.tool,
       declared: spec,
-      implemented: this.tools.has(req.tool),
+      implemented: handler !== undefined,
       mode: req.mode,
       approved: false,
       argProblems: spec ? this.validateArgs(spec, req.args) : [],
@@ -110,7 +114,9 @@ export class ExecuteToolHandler {
     // (its result is discarded if the start loses a race). Any other tool runs only after
     // `tool.started` is in the log: that record is what makes its effect at most once.
     const overlap = req.tier === Tier.ReadOnly;
-    const early = overlap ? this.run(req, idempotencyKey, timeoutMs, gate.dryRun) : undefined;
+    const early = overlap
+      ? this.run(req, handler!, idempotencyKey, timeoutMs, gate.dryRun)
+      : undefined;
     let startedSeq: number;
     try {
       startedSeq = (await this.store.append(started, req.expectedSeq)).seq;
@@ -119,7 +125,8 @@ export class ExecuteToolHandler {
       throw err;
     }
 
-    const outcome = await (early ?? this.run(req, idempotencyKey, timeoutMs, gate.dryRun));
+    const outcome = await (early ??
+      this.run(req, handler!, idempotencyKey, timeoutMs, gate.dryRun));
     const [finished] = toEnvelopes([outcome], { ...meta, causationId: started.id });
     const seq = await this.appendFact(finished, startedSeq);
     return { seq, events: [started, finished] };
@@ -127,6 +134,7 @@ export class ExecuteToolHandler {
 
   private async run(
     req: ExecuteTool,
+    handler: ToolHandler,
     idempotencyKey: string,
     timeoutMs: number,
     dryRun: boolean,
@@ -147,12 +155,12 @@ export class ExecuteToolHandler {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      const handler = this.tools.get(req.tool)!;
       const result = await Promise.race([
         handler(req.args, {
           tenantId: req.tenantId,
           runId: req.runId,
           userId: req.userId,
+          callId: req.callId,
           idempotencyKey,
           signal: controller.signal,
         }),

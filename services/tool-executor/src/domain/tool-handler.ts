@@ -3,6 +3,7 @@ export interface ToolContext {
   tenantId: string;
   runId: string;
   userId: string;
+  callId: string;
   /** `<runId>:<callId>`: the same for every attempt of one call, so the tool can dedupe. */
   idempotencyKey: string;
   signal: AbortSignal;
@@ -18,6 +19,21 @@ export class ToolRefusal extends Error {
   ) {
     super(message);
     this.name = 'ToolRefusal';
+  }
+}
+
+/**
+ * A tool that failed. `retryable` says whether trying again could succeed (a 503, a reset
+ * connection) — it is only acted on for tools declared idempotent.
+ */
+export class ToolFailure extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ToolFailure';
   }
 }
 
