@@ -163,8 +163,18 @@ describe('a run end to end (orchestrator, tool-executor, trace-store on real NAT
       );
       return rows[0]?.status === 'waiting_for_approval' ? true : undefined;
     }, 'the run to wait for approval');
-    const parked = (await stack.store.read('acme', 'run_unsafe1')).map((s) => s.event.type);
-    expect(parked).toEqual(['run.started', 'model.requested', 'model.responded', 'tool.requested']);
+    // The approval request follows the call in a separate append: wait for the run to settle.
+    const parked = await eventually(async () => {
+      const types = (await stack.store.read('acme', 'run_unsafe1')).map((s) => s.event.type);
+      return types.includes('approval.requested') ? types : undefined;
+    }, 'the approval request');
+    expect(parked).toEqual([
+      'run.started',
+      'model.requested',
+      'model.responded',
+      'tool.requested',
+      'approval.requested',
+    ]);
     const refunds = await stack.services['tool-executor'].dataSource.query(
       `SELECT count(*)::int AS n FROM support_refunds`,
     );

@@ -73,6 +73,7 @@ describe('an agent on an openai-compatible model server, through the real provid
         'instructions: You help customers with orders.',
         'tools:',
         '  - { name: lookup_order, tier: 0, input: { type: object, properties: { orderId: { type: string } }, required: [orderId] } }',
+        "permissions: [{ role: '*', tool: '*', resource: '*', effect: allow }]",
       ].join('\n'),
     );
     stack = await startStack({

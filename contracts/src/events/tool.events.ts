@@ -24,6 +24,10 @@ export class ToolRequested {
   @IsInt() @Min(1) step!: number;
   /** Something in `args` was redacted: the log does not hold the values the tool needs. */
   @IsOptional() @IsBoolean() redacted?: boolean;
+  /** What the permission matrix said: `ask` parks the call for a human (tier 2 always asks). */
+  @IsOptional() @IsIn(['allow', 'ask']) permission?: 'allow' | 'ask';
+  /** The permission rule that decided. */
+  @IsOptional() @IsString() rule?: string;
 }
 
 export class ToolDenied {

@@ -38,3 +38,14 @@ export {
   type CallRecord,
   type LoopKind,
 } from './loop.policy';
+export {
+  evaluatePermission,
+  resourceOf,
+  globMatches,
+  describeRule,
+  DEFAULT_DENY,
+  type Effect,
+  type PermissionDecision,
+  type PermissionRequest,
+} from './permission.policy';
+export { capProblems } from './cap.policy';

@@ -14,6 +14,8 @@ import {
 import { IllegalStateError, ValidationError } from '@tether/errors';
 import { Messages } from './run.messages';
 import { nextAction } from './run.next';
+import { capProblems } from './cap.policy';
+import { evaluatePermission, resourceOf } from './permission.policy';
 import {
   assertNever,
   isActive,
@@ -84,7 +86,13 @@ export type RunCommand =
       latencyMs?: number;
     }
   /** Aborts with reason `timeout` when now > startedAt + limits.timeoutMs; otherwise decides nothing. */
-  | { type: 'CheckDeadline' };
+  | { type: 'CheckDeadline' }
+  /** Asks a human about a call that waits for one (see `nextAction` `request_approval`). */
+  | { type: 'RequestApproval'; callId: string }
+  /** A call that never started will not run (e.g. its original arguments are gone). */
+  | { type: 'DenyToolCall'; callId: string; reason: string; message: string }
+  /** Hands the run to a human after a call of unknown outcome, and ends it. */
+  | { type: 'Escalate' };
 
 export interface DecideContext {
   /** ISO time of the decision; the domain never reads a clock. */
@@ -125,6 +133,12 @@ export function decide(command: RunCommand, state: RunState, ctx: DecideContext)
       return failToolCall(command, state);
     case 'CheckDeadline':
       return checkDeadline(state, ctx);
+    case 'RequestApproval':
+      return requestApproval(command, state, ctx);
+    case 'DenyToolCall':
+      return denyToolCall(command, state);
+    case 'Escalate':
+      return escalate(state);
     default:
       return assertNever(command);
   }
@@ -284,8 +298,18 @@ function recordModelResponse(
   }
 
   const tools = toolsOf(run, ctx);
-  // Only calls that would be requested count: unknown tools are denied and never run.
-  const requested = calls.reduce((n, c) => (tools.has(c.name) ? n + 1 : n), 0);
+  const permissions = calls.map((c) => {
+    const spec = tools.get(c.name);
+    if (spec === undefined) return undefined;
+    return evaluatePermission(ctx.release!.spec.permissions, {
+      roles: run.roles,
+      tool: spec.name,
+      tier: spec.tier,
+      resource: resourceOf(spec.resource, c.args),
+    });
+  });
+  // Only calls that would be requested count: unknown and forbidden tools are denied, never run.
+  const requested = permissions.reduce((n, p) => (p && p.effect !== 'deny' ? n + 1 : n), 0);
   if (run.toolCalls + requested > limits.maxToolCalls) {
     events.push(
       aborted(
@@ -344,24 +368,128 @@ function recordModelResponse(
       continue;
     }
     const spec = tools.get(call.name);
-    events.push(
-      spec === undefined
-        ? event('tool.denied', {
-            callId: call.callId,
-            tool: call.name,
-            reason: ReasonCode.UnknownTool,
-            message: Messages.unknownTool(call.name),
-          })
-        : event('tool.requested', {
-            callId: call.callId,
-            tool: call.name,
-            tier: spec.tier,
-            args: call.args,
-            step,
-          }),
-    );
+    const permission = permissions[i];
+    if (spec === undefined || permission === undefined) {
+      events.push(
+        event('tool.denied', {
+          callId: call.callId,
+          tool: call.name,
+          reason: ReasonCode.UnknownTool,
+          message: Messages.unknownTool(call.name),
+        }),
+      );
+    } else if (capProblems(spec.caps, call.args).length) {
+      events.push(
+        event('tool.denied', {
+          callId: call.callId,
+          tool: call.name,
+          reason: ReasonCode.CapExceeded,
+          message: Messages.capExceeded(call.name, capProblems(spec.caps, call.args)),
+        }),
+      );
+    } else if (permission.effect === 'deny') {
+      events.push(
+        event('tool.denied', {
+          callId: call.callId,
+          tool: call.name,
+          reason: ReasonCode.PermissionDenied,
+          message: Messages.permissionDenied(call.name),
+          rule: permission.rule,
+        }),
+      );
+    } else {
+      events.push(
+        event('tool.requested', {
+          callId: call.callId,
+          tool: call.name,
+          tier: spec.tier,
+          args: call.args,
+          step,
+          permission: permission.effect,
+          rule: permission.rule,
+        }),
+      );
+    }
   }
   return events;
+}
+
+/** How long a human has to decide before the request expires. */
+export const APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
+
+function requestApproval(
+  cmd: Cmd<'RequestApproval'>,
+  state: RunState,
+  ctx: DecideContext,
+): DecidedEvent[] {
+  const run = requireActive(state, cmd.type);
+  const call = requireCall(run, cmd.callId, cmd.type);
+  if (call.status !== 'awaiting_approval' || call.approvalId !== undefined) {
+    throw new IllegalStateError(
+      `${cmd.type}: tool call ${cmd.callId} is ${call.status}${call.approvalId ? ` with approval ${call.approvalId}` : ''}; only a call waiting for a first approval request can get one`,
+    );
+  }
+  const now = requireTime('DecideContext.now', ctx.now);
+  return [
+    event('approval.requested', {
+      // One approval per call, so a repeated decision names the same approval.
+      approvalId: `apr_${run.runId.slice('run_'.length)}_${call.callId}`,
+      callId: call.callId,
+      tool: call.tool,
+      tier: call.tier,
+      args: call.args,
+      requestedBy: run.userId,
+      expiresAt: new Date(now + APPROVAL_TTL_MS).toISOString(),
+      quorum: 1,
+    }),
+  ];
+}
+
+function denyToolCall(cmd: Cmd<'DenyToolCall'>, state: RunState): DecidedEvent[] {
+  if (!REASON_PATTERN.test(cmd.reason)) {
+    throw new ValidationError(`DenyToolCall.reason must be a snake_case code, got "${cmd.reason}"`);
+  }
+  const run = requireActive(state, cmd.type);
+  const call = requireCall(run, cmd.callId, cmd.type);
+  if (call.status !== 'requested') {
+    throw new IllegalStateError(
+      `${cmd.type}: tool call ${cmd.callId} is ${call.status}; only a call that has not started can be denied`,
+    );
+  }
+  return [
+    event('tool.denied', {
+      callId: call.callId,
+      tool: call.tool,
+      reason: cmd.reason,
+      message: cmd.message,
+    }),
+  ];
+}
+
+function escalate(state: RunState): DecidedEvent[] {
+  const run = requireActive(state, 'Escalate');
+  const unresolved = run.unresolved;
+  if (unresolved === undefined) {
+    throw new IllegalStateError(`Escalate: run ${run.runId} has no call of unknown outcome`);
+  }
+  const key = `${run.runId}:${unresolved.callId}`;
+  const failed = event('run.failed', {
+    outcome: Outcome.Partial,
+    reason: ReasonCode.UnknownOutcome,
+    message: Messages.unknownOutcome(),
+    detail: `outcome of ${unresolved.tool} (${key}) unknown; escalated to a human`,
+  });
+  // Appends are not atomic: after a crash between the two, only the end is left to record.
+  if (run.escalated) return [failed];
+  return [
+    event('run.escalated', {
+      reason: ReasonCode.UnknownOutcome,
+      message: Messages.escalatedUnknownOutcome(unresolved.tool, key),
+      callId: unresolved.callId,
+      context: { tool: unresolved.tool, idempotencyKey: key, userId: run.userId, step: run.step },
+    }),
+    failed,
+  ];
 }
 
 function recordModelFailure(cmd: Cmd<'RecordModelFailure'>, state: RunState): DecidedEvent[] {
@@ -564,6 +692,10 @@ function describe(next: ReturnType<typeof nextAction>): string {
       return 'the model is next';
     case 'execute_tool':
       return `tool call ${next.call.callId} is ready to run`;
+    case 'request_approval':
+      return `tool call ${next.call.callId} needs an approval request`;
+    case 'escalate':
+      return `tool call ${next.callId} has an unknown outcome and must be escalated`;
     case 'wait':
       return next.reason === 'approval'
         ? 'a tool call waits for approval'

@@ -157,10 +157,11 @@ function apply(d: Draft, event: TetherEvent): void {
         tier: data.tier,
         args: data.args,
         step: data.step,
-        // Tier 2 is irreversible: it waits for a human from the moment it is requested, so no
-        // window exists between `tool.requested` and `approval.requested` in which it could run.
-        status: data.tier === 2 ? 'awaiting_approval' : 'requested',
+        // A call that needs a human (tier 2, or the matrix said ask) waits from the moment it is
+        // requested, so no window exists before `approval.requested` in which it could run.
+        status: data.tier === 2 || data.permission === 'ask' ? 'awaiting_approval' : 'requested',
         attempt: 0,
+        ...(data.redacted && { redacted: true }),
       });
       settle(d);
       return;
@@ -194,6 +195,14 @@ function apply(d: Draft, event: TetherEvent): void {
       return;
     }
     case 'tool.failed':
+      // Only a call still pending can be unresolved: a late verdict on a finished call changes nothing.
+      if (
+        event.data.reason === ReasonCode.UnknownOutcome &&
+        !d.unresolved &&
+        indexOfCall(d, event.data.callId) >= 0
+      ) {
+        d.unresolved = { callId: event.data.callId, tool: event.data.tool };
+      }
       removeCall(d, event.data.callId);
       toolError(d, event.data.callId, event.data.tool, event.data.error);
       settle(d);
@@ -248,7 +257,9 @@ function apply(d: Draft, event: TetherEvent): void {
     case 'budget.reserved':
     case 'budget.warning':
     case 'budget.exceeded':
+      return;
     case 'run.escalated':
+      d.escalated = true;
       return;
     case 'run.completed':
       if (end(d, 'completed', event.data)) d.output = event.data.output;

@@ -32,6 +32,16 @@ export const Messages = {
   completed: () => 'The agent finished.',
   cancelled: (reason?: string) =>
     reason ? clip(`The run was cancelled: ${reason}`, MAX_MESSAGE) : 'The run was cancelled.',
+  capExceeded: (tool: string, problems: string[]) =>
+    `${clip(tool, 100)} refuses this: ${problems.join('; ')}. This limit is fixed; do not try again with the same value.`,
+  permissionDenied: (tool: string) =>
+    `You are not allowed to use ${clip(tool, 100)} for this user. Do not try it again; explain what you cannot do.`,
+  argsUnavailable: (tool: string) =>
+    `The call to ${clip(tool, 100)} was interrupted before it ran and has to be requested again.`,
+  unknownOutcome: () =>
+    'We could not confirm whether one of the steps went through. A member of our team will check and get back to you.',
+  escalatedUnknownOutcome: (tool: string, key: string) =>
+    `The call to ${tool} (idempotency key ${key}) was started but its outcome was never recorded. Check in the target system whether it happened before doing anything else.`,
   unknownTool: (tool: string) =>
     `There is no tool named "${clip(tool, 100)}". Use only the tools you were given.`,
 } as const;

@@ -5,15 +5,20 @@ import { assertNever, type PendingCall, type RunState } from './run.state';
 export type NextAction =
   | { kind: 'call_model'; step: number; attempt: number }
   | { kind: 'execute_tool'; call: PendingCall }
+  /** A call needs a human and its `approval.requested` is not in the log yet. */
+  | { kind: 'request_approval'; call: PendingCall }
+  /** A call's outcome is unknown: hand the run to a human and stop. */
+  | { kind: 'escalate'; callId: string; tool: string }
   | { kind: 'wait'; reason: 'approval' | 'tool' }
   | { kind: 'finished' };
 
 /**
  * The next step of a run, from its state alone.
  *
- * Order: a finished run is `finished`; then the first call ready to run; then a call already
- * running (`wait tool`); then a call parked for a human (`wait approval`); otherwise another model
- * turn. A run that has not started (`new`/`queued`) has no next action: asking is a caller bug
+ * Order: a finished run is `finished`; a run with a call of unknown outcome is `escalate`d;
+ * then a call that needs a human but has no approval request yet; then the first call ready to
+ * run; then a call already running (`wait tool`); then a call parked for a human (`wait
+ * approval`); otherwise another model turn. A run that has not started (`new`/`queued`) has no next action: asking is a caller bug
  * (only `StartRun` applies), so it throws `IllegalStateError` rather than inventing a kind.
  *
  * After a `model.requested` with no answer (a worker died mid-call) this still says `call_model`,
@@ -35,6 +40,7 @@ export function nextAction(state: RunState): NextAction {
     case 'running':
     case 'waiting_for_tool':
     case 'waiting_for_approval':
+      if (state.unresolved) return { kind: 'escalate', ...state.unresolved };
       return activeNext(state.pendingCalls, state.step, state.modelAttempt);
     default:
       return assertNever(state);
@@ -44,6 +50,12 @@ export function nextAction(state: RunState): NextAction {
 function activeNext(pending: PendingCall[], step: number, modelAttempt: number): NextAction {
   let started = false;
   let awaiting = false;
+  for (let i = 0; i < pending.length; i++) {
+    const call = pending[i] as PendingCall;
+    if (call.status === 'awaiting_approval' && call.approvalId === undefined) {
+      return { kind: 'request_approval', call };
+    }
+  }
   for (let i = 0; i < pending.length; i++) {
     const call = pending[i] as PendingCall;
     switch (call.status) {

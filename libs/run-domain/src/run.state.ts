@@ -45,6 +45,8 @@ export interface PendingCall {
   deadline?: string;
   /** From `approval.requested`. */
   approvalId?: string;
+  /** Its arguments in the log were redacted: only the worker that decided it has the originals. */
+  redacted?: boolean;
 }
 
 /** Fields every variant has; those that only exist once the run started are optional here. */
@@ -84,6 +86,13 @@ export interface RunFields {
   callHistory: CallRecord[];
   /** The last model turn proposed a call with invalid arguments: the next turn is its repair. */
   repairing: boolean;
+  /**
+   * A call whose outcome is unknown (its worker died mid-call): a human must take over, and
+   * the run must not go on acting. Set by `tool.failed` with reason `unknown_outcome`.
+   */
+  unresolved?: { callId: string; tool: string };
+  /** `run.escalated` is in the log. */
+  escalated: boolean;
   lastEventId?: string;
   /** Number of events folded. */
   version: number;
@@ -140,6 +149,7 @@ export function initialState(): RunState {
     pendingCalls: [],
     callHistory: [],
     repairing: false,
+    escalated: false,
     version: 0,
   };
 }

@@ -337,6 +337,8 @@ describe('decide', () => {
             tier: 0,
             args: { orderId: '1042' },
             step: 1,
+            permission: 'allow',
+            rule: 'permissions[0]: * × * × * → allow',
           },
         },
         {
@@ -347,6 +349,8 @@ describe('decide', () => {
             tier: 2,
             args: { amount: 20 },
             step: 1,
+            permission: 'ask',
+            rule: 'permissions[0]: * × * × * → allow (tier 2 always asks)',
           },
         },
       ]);
@@ -378,7 +382,15 @@ describe('decide', () => {
         },
         {
           type: 'tool.requested',
-          data: { callId: 'call_1_1', tool: 'noop', tier: 0, args: { n: 1 }, step: 1 },
+          data: {
+            callId: 'call_1_1',
+            tool: 'noop',
+            tier: 0,
+            args: { n: 1 },
+            step: 1,
+            permission: 'allow',
+            rule: 'permissions[0]: * × * × * → allow',
+          },
         },
       ]);
     });

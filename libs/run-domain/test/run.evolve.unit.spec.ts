@@ -116,6 +116,7 @@ describe('evolve', () => {
         pendingCalls: [],
         callHistory: [],
         repairing: false,
+        escalated: false,
         version: 0,
       });
       expect(isTerminal(initialState())).toBe(false);
@@ -144,7 +145,6 @@ describe('evolve', () => {
       'budget.reserved',
       'budget.warning',
       'budget.exceeded',
-      'run.escalated',
     ] as const)('changes nothing but version and lastEventId on %s', (type) => {
       const before = fold(aRunLog(started()));
       const after = fold(aRunLog([...started(), e(type, SAMPLES[type])]));
@@ -181,6 +181,7 @@ describe('evolve', () => {
         pendingCalls: [],
         callHistory: [],
         repairing: false,
+        escalated: false,
         lastEventId: testEventId(1),
         version: 1,
       });

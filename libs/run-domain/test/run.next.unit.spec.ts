@@ -76,6 +76,11 @@ describe('nextAction', () => {
     const d = startedDriver();
     d.do(requestModel);
     d.do(callTools('issue_refund'));
+    expect(nextAction(d.state)).toMatchObject({
+      kind: 'request_approval',
+      call: { callId: 'call_1_0' },
+    });
+    d.do({ type: 'RequestApproval', callId: 'call_1_0' });
     expect(nextAction(d.state)).toEqual({ kind: 'wait', reason: 'approval' });
     d.record({
       type: 'approval.granted',
@@ -91,6 +96,7 @@ describe('nextAction', () => {
     const d = startedDriver();
     d.do(requestModel);
     d.do(callTools('issue_refund', 'noop'));
+    d.do({ type: 'RequestApproval', callId: 'call_1_0' });
     expect(nextAction(d.state)).toMatchObject({
       kind: 'execute_tool',
       call: { callId: 'call_1_1' },

@@ -31,6 +31,7 @@ export function longRunAgentYaml(
   lines.push('tools:');
   lines.push('  - { name: noop, tier: 0 }');
   lines.push('  - { name: sleep, tier: 0 }');
+  lines.push("permissions: [{ role: '*', tool: '*', resource: '*', effect: allow }]");
   lines.push(
     `limits: { maxSteps: ${turns + 1}, maxToolCalls: ${turns}, maxTokens: 100000000, timeoutMs: 600000 }`,
   );

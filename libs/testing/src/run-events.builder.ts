@@ -104,7 +104,10 @@ export const TEST_LIMITS: ResolvedLimits = {
   maxInputChars: 20_000,
 };
 
-/** `test-agent` on the scripted model with `lookup_order` and `noop` (tier 0) and `issue_refund` (tier 2). */
+/**
+ * `test-agent` on the scripted model with `lookup_order` and `noop` (tier 0) and `issue_refund`
+ * (tier 2), allowing every tool to everyone (tier 2 still asks).
+ */
 export function aRelease(overrides: ReleaseOverrides = {}): AgentRelease {
   const name = overrides.name ?? 'test-agent';
   const limits: ResolvedLimits = { ...TEST_LIMITS, ...overrides.limits };
@@ -119,6 +122,7 @@ export function aRelease(overrides: ReleaseOverrides = {}): AgentRelease {
     instructions: overrides.instructions ?? 'You help customers with orders.',
     tools,
     limits,
+    permissions: [{ role: '*', tool: '*', resource: '*', effect: 'allow' }],
     ...overrides.spec,
   } as AgentSpec;
   return { name, release: overrides.release ?? 'rel_0000000000000000', spec, limits };

@@ -59,6 +59,9 @@ export class RunDriver {
       try {
         if (action.kind === 'call_model') run = await this.modelTurn(run);
         else if (action.kind === 'execute_tool') run = await this.executeTool(run, action.call);
+        else if (action.kind === 'request_approval')
+          run = await this.append(run, { type: 'RequestApproval', callId: action.call.callId });
+        else if (action.kind === 'escalate') run = await this.append(run, { type: 'Escalate' });
         else run = await this.awaitTool(run);
         conflicts = 0;
       } catch (err) {
@@ -178,6 +181,10 @@ export class RunDriver {
     const call = run.state.pendingCalls.find((c) => c.status === 'started');
     if (!call) return this.runs.load(run.tenantId, run.runId);
     return this.executeTool(run, call);
+  }
+
+  private append(run: LoadedRun, command: Parameters<typeof decide>[0]): Promise<LoadedRun> {
+    return this.runs.append(run, this.decide(run, command, this.releaseOf(run)), this.clock.now());
   }
 
   private decide(run: LoadedRun, command: Parameters<typeof decide>[0], release: AgentRelease) {

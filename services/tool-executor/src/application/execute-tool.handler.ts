@@ -1,30 +1,62 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createToolArgsValidator } from '@tether/agents';
 import type { Logger } from 'pino';
+import { createToolArgsValidator } from '@tether/agents';
 import {
   ReasonCode,
   Tier,
+  type AgentRelease,
   type ExecuteTool,
   type TetherEvent,
   type ToolExecuted,
+  type ToolSpec,
 } from '@tether/contracts';
 import { isErrorNamed } from '@tether/errors';
 import { EventStore, toEnvelopes, type Decided } from '@tether/event-store';
-import { fold } from '@tether/run-domain';
+import {
+  DEFAULT_DENY,
+  capProblems,
+  evaluatePermission,
+  fold,
+  isTerminal,
+  resourceOf,
+  type PermissionDecision,
+} from '@tether/run-domain';
 import { InjectConfig, InjectLogger, type BaseConfig } from '@tether/service-kit';
-import { gateToolCall } from '../domain/tool-gate.policy';
+import { parseRateLimit } from '../domain/rate-limit';
+import { gateToolCall, safeToRepeat, type Gate } from '../domain/tool-gate.policy';
 import type { ToolHandler } from '../domain/tool-handler';
-import { AGENTS, type AgentRegistry } from './ports';
+import {
+  AGENTS,
+  KILL_SWITCHES,
+  RATE_LIMITER,
+  type AgentRegistry,
+  type KillSwitches,
+  type RateLimiter,
+} from './ports';
+import { ToolInvoker } from './tool-invoker';
 import { ToolResolver } from './tool-resolver';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_CONFLICTS = 5;
+/**
+ * How long past a started call's deadline the slow path waits before calling its outcome
+ * unknown: the worker running it may be writing its result right at the deadline.
+ */
+const DEADLINE_GRACE_MS = 2_000;
+
+/** Everything the executor knows about a requested call before it decides anything. */
+interface CallPlan {
+  release?: AgentRelease;
+  spec?: ToolSpec;
+  handler?: ToolHandler;
+  permission: PermissionDecision;
+}
 
 /**
- * Runs one requested call at most once. Fast path: append `tool.started` expecting the
- * orchestrator's sequence (success proves the call is still pending and nobody started it),
- * run the tool, append its outcome. Any conflict sends the request to the slow path, which
- * reads the log and answers from what it holds.
+ * Runs one requested call at most once. Fast path: check the call (gate, then rate limits),
+ * append `tool.started` expecting the orchestrator's sequence (success proves the call is still
+ * pending and nobody started it), run the tool, append its outcome. Any conflict sends the
+ * request to the slow path, which reads the log and answers from what it holds.
  */
 @Injectable()
 export class ExecuteToolHandler {
@@ -37,6 +69,9 @@ export class ExecuteToolHandler {
     private readonly store: EventStore,
     @Inject(AGENTS) private readonly agents: AgentRegistry,
     private readonly tools: ToolResolver,
+    private readonly invoker: ToolInvoker,
+    @Inject(KILL_SWITCHES) private readonly switches: KillSwitches,
+    @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     @InjectConfig() config: BaseConfig,
     @InjectLogger() private readonly logger: Logger,
   ) {
@@ -54,19 +89,65 @@ export class ExecuteToolHandler {
     return work;
   }
 
-  private async fastPath(req: ExecuteTool, depth = 0): Promise<ToolExecuted> {
+  private plan(req: ExecuteTool): CallPlan {
     const release = this.agents.get(req.agent);
     const spec = release?.spec.tools.find((t) => t.name === req.tool);
-    const handler = spec && release ? this.tools.resolve(spec, release) : undefined;
+    if (!release || !spec)
+      return { release, spec, permission: { effect: 'deny', rule: DEFAULT_DENY } };
+    return {
+      release,
+      spec,
+      handler: this.tools.resolve(spec, release),
+      permission: evaluatePermission(release.spec.permissions, {
+        roles: req.roles,
+        tool: spec.name,
+        tier: spec.tier,
+        resource: resourceOf(spec.resource, req.args),
+      }),
+    };
+  }
+
+  private async gate(req: ExecuteTool, plan: CallPlan): Promise<Gate> {
+    const { spec, permission } = plan;
+    const needsApproval = permission.effect === 'ask' || spec?.tier === Tier.Irreversible;
     const gate = gateToolCall({
       tool: req.tool,
       declared: spec,
-      implemented: handler !== undefined,
+      implemented: plan.handler !== undefined,
       mode: req.mode,
-      approved: false,
       argProblems: spec ? this.validateArgs(spec, req.args) : [],
+      capProblems: capProblems(spec?.caps, req.args),
+      permission,
+      approved: needsApproval ? await this.isApproved(req) : false,
+      switchedOff: this.switches.disabled(req.tenantId, req.tool),
     });
-    const timeoutMs = spec?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const rate = parseRateLimit(spec?.rateLimit);
+    if (gate.verdict === 'deny' || gate.dryRun || !rate) return gate;
+    const verdict = await this.limiter.take({
+      tenantId: req.tenantId,
+      userId: req.userId,
+      tool: req.tool,
+      limit: rate.limit,
+      windowMs: rate.windowMs,
+    });
+    if (verdict.allowed) return gate;
+    return {
+      verdict: 'deny',
+      reason: ReasonCode.RateLimited,
+      message: `${req.tool} is rate-limited (${spec!.rateLimit} per ${verdict.scope}); try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`,
+    };
+  }
+
+  /** The log holds a granted approval for this very call (verified here, not taken on trust). */
+  private async isApproved(req: ExecuteTool): Promise<boolean> {
+    const state = fold((await this.store.read(req.tenantId, req.runId)).map((s) => s.event));
+    const call = state.pendingCalls.find((c) => c.callId === req.callId);
+    return call?.status === 'requested' && call.approvalId !== undefined;
+  }
+
+  private async fastPath(req: ExecuteTool, depth = 0, attempt = 1): Promise<ToolExecuted> {
+    const plan = this.plan(req);
+    const gate = await this.gate(req, plan);
     const meta = {
       runId: req.runId,
       tenantId: req.tenantId,
@@ -84,6 +165,7 @@ export class ExecuteToolHandler {
               tool: req.tool,
               reason: gate.reason,
               message: gate.message,
+              ...(gate.rule !== undefined && { rule: gate.rule }),
             },
           },
         ],
@@ -92,6 +174,8 @@ export class ExecuteToolHandler {
       return this.appendOrRecover(req, denied, depth);
     }
 
+    const spec = plan.spec!;
+    const timeoutMs = spec.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const deadline = new Date(Date.now() + timeoutMs).toISOString();
     const idempotencyKey = `${req.runId}:${req.callId}`;
     const [started] = toEnvelopes(
@@ -101,7 +185,7 @@ export class ExecuteToolHandler {
           data: {
             callId: req.callId,
             tool: req.tool,
-            attempt: 1,
+            attempt,
             idempotencyKey,
             deadline,
             dryRun: gate.dryRun,
@@ -110,13 +194,26 @@ export class ExecuteToolHandler {
       ],
       meta,
     );
+    const run = () =>
+      gate.dryRun
+        ? Promise.resolve(dryRunOutcome(req))
+        : this.invoker.invoke(
+            spec,
+            plan.handler!,
+            req.args,
+            {
+              tenantId: req.tenantId,
+              runId: req.runId,
+              userId: req.userId,
+              callId: req.callId,
+              idempotencyKey,
+            },
+            timeoutMs,
+          );
     // A read-only tool has no effect to protect, so it may run while its start is being recorded
     // (its result is discarded if the start loses a race). Any other tool runs only after
     // `tool.started` is in the log: that record is what makes its effect at most once.
-    const overlap = req.tier === Tier.ReadOnly;
-    const early = overlap
-      ? this.run(req, handler!, idempotencyKey, timeoutMs, gate.dryRun)
-      : undefined;
+    const early = spec.tier === Tier.ReadOnly ? run() : undefined;
     let startedSeq: number;
     try {
       startedSeq = (await this.store.append(started, req.expectedSeq)).seq;
@@ -125,80 +222,16 @@ export class ExecuteToolHandler {
       throw err;
     }
 
-    const outcome = await (early ??
-      this.run(req, handler!, idempotencyKey, timeoutMs, gate.dryRun));
+    const outcome = await (early ?? run());
+    if (outcome.type === 'tool.failed') {
+      this.logger.warn(
+        { runId: req.runId, tool: req.tool, reason: outcome.data.reason, err: outcome.data.error },
+        'tool call failed',
+      );
+    }
     const [finished] = toEnvelopes([outcome], { ...meta, causationId: started.id });
     const seq = await this.appendFact(finished, startedSeq);
     return { seq, events: [started, finished] };
-  }
-
-  private async run(
-    req: ExecuteTool,
-    handler: ToolHandler,
-    idempotencyKey: string,
-    timeoutMs: number,
-    dryRun: boolean,
-  ): Promise<Decided> {
-    const t0 = performance.now();
-    const base = { callId: req.callId, tool: req.tool };
-    if (dryRun) {
-      return {
-        type: 'tool.completed',
-        data: {
-          ...base,
-          result: { dryRun: true, wouldCall: req.tool, args: req.args },
-          latencyMs: 0,
-          dryRun: true,
-        },
-      };
-    }
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    try {
-      const result = await Promise.race([
-        handler(req.args, {
-          tenantId: req.tenantId,
-          runId: req.runId,
-          userId: req.userId,
-          callId: req.callId,
-          idempotencyKey,
-          signal: controller.signal,
-        }),
-        new Promise((_, reject) =>
-          controller.signal.addEventListener('abort', () =>
-            reject(
-              Object.assign(new Error(`timed out after ${timeoutMs} ms`), { name: 'ToolTimeout' }),
-            ),
-          ),
-        ),
-      ]);
-      return {
-        type: 'tool.completed',
-        data: { ...base, result: result ?? null, latencyMs: performance.now() - t0, dryRun: false },
-      };
-    } catch (err) {
-      const e = err as { name?: string; message?: string; reason?: string };
-      const refusal = e?.name === 'ToolRefusal';
-      const reason = refusal
-        ? (e.reason ?? ReasonCode.InvalidArguments)
-        : e?.name === 'ToolTimeout'
-          ? ReasonCode.Timeout
-          : ReasonCode.ToolError;
-      if (!refusal)
-        this.logger.warn({ runId: req.runId, tool: req.tool, err: e?.message }, 'tool failed');
-      return {
-        type: 'tool.failed',
-        data: {
-          ...base,
-          reason,
-          error: e?.message ?? String(err),
-          retryable: false,
-          latencyMs: performance.now() - t0,
-        },
-      };
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** A tool's outcome is a fact: it is recorded even if the run moved on meanwhile (cancelled, timed out). */
@@ -230,39 +263,44 @@ export class ExecuteToolHandler {
 
   /**
    * The run moved since the orchestrator looked. Answer from the log: the call already finished,
-   * is still pending (retry), or was started by a worker that may have died (wait for its deadline,
-   * then its outcome is unknown and it is never run again on its own).
+   * is still pending (retry), or was started by a worker that may have died. Then wait for its
+   * deadline; after it, a call that is safe to repeat runs again as a new attempt, and any
+   * other gets `unknown_outcome` and is never run again on its own.
    */
   private async slowPath(req: ExecuteTool, depth = 0): Promise<ToolExecuted> {
     while (true) {
       const stored = await this.store.read(req.tenantId, req.runId);
       const state = fold(stored.map((s) => s.event));
       const last = stored.at(-1)?.seq ?? 0;
+      const lastId = stored.at(-1)?.event.id;
       const call = state.pendingCalls.find((c) => c.callId === req.callId);
-      if (
-        !call ||
-        state.status === 'completed' ||
-        state.status === 'failed' ||
-        state.status === 'aborted' ||
-        state.status === 'cancelled'
-      ) {
+      if (!call || isTerminal(state)) {
         return {
           seq: last,
           events: stored.filter((s) => s.seq > req.expectedSeq).map((s) => s.event),
         };
       }
-      if (call.status === 'requested' && depth < MAX_CONFLICTS) {
+      const retryable = depth < MAX_CONFLICTS;
+      if (call.status === 'requested' && retryable) {
         const retried = await this.fastPath(
-          { ...req, expectedSeq: last, causationId: stored.at(-1)!.event.id },
+          { ...req, expectedSeq: last, causationId: lastId ?? req.causationId },
           depth,
         );
         return this.eventsAfter(req, retried.seq);
       }
-      if (call.status === 'started' && call.deadline && Date.parse(call.deadline) > Date.now()) {
-        await new Promise((r) =>
-          setTimeout(r, Math.min(250, Date.parse(call.deadline!) - Date.now())),
-        );
+      const due = call.deadline ? Date.parse(call.deadline) + DEADLINE_GRACE_MS : 0;
+      if (call.status === 'started' && due > Date.now()) {
+        await new Promise((r) => setTimeout(r, Math.min(250, due - Date.now())));
         continue;
+      }
+      const spec = this.agents.get(req.agent)?.spec.tools.find((t) => t.name === req.tool);
+      if (call.status === 'started' && safeToRepeat(spec) && retryable) {
+        const again = await this.fastPath(
+          { ...req, expectedSeq: last, causationId: lastId ?? req.causationId },
+          depth + 1,
+          call.attempt + 1,
+        );
+        return this.eventsAfter(req, again.seq);
       }
       const [failed] = toEnvelopes(
         [
@@ -277,12 +315,7 @@ export class ExecuteToolHandler {
             },
           },
         ],
-        {
-          runId: req.runId,
-          tenantId: req.tenantId,
-          source: this.source,
-          causationId: stored.at(-1)?.event.id,
-        },
+        { runId: req.runId, tenantId: req.tenantId, source: this.source, causationId: lastId },
       );
       const seq = await this.appendFact(failed, last);
       return {
@@ -298,4 +331,17 @@ export class ExecuteToolHandler {
     const events = log.filter((s) => s.seq > req.expectedSeq && s.seq <= seq).map((s) => s.event);
     return { seq, events };
   }
+}
+
+function dryRunOutcome(req: ExecuteTool): Decided {
+  return {
+    type: 'tool.completed',
+    data: {
+      callId: req.callId,
+      tool: req.tool,
+      result: { dryRun: true, wouldCall: req.tool, args: req.args },
+      latencyMs: 0,
+      dryRun: true,
+    },
+  };
 }

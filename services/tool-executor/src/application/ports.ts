@@ -29,3 +29,19 @@ export interface KillSwitches {
   /** The switch that disables `tool` for `tenantId` (its own or the all-tenants one), if any. */
   disabled(tenantId: string, tool: string): SwitchState | undefined;
 }
+
+export const RATE_LIMITER = Symbol('RATE_LIMITER');
+
+export type RateVerdict =
+  { allowed: true } | { allowed: false; scope: 'tenant' | 'user'; retryAfterMs: number };
+
+/** Shared by every executor instance: one count per tenant and one per user, per tool and window. */
+export interface RateLimiter {
+  take(request: {
+    tenantId: string;
+    userId: string;
+    tool: string;
+    limit: number;
+    windowMs: number;
+  }): Promise<RateVerdict>;
+}

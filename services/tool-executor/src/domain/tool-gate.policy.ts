@@ -1,50 +1,73 @@
 import { ReasonCode, RunMode, Tier, type ToolSpec } from '@tether/contracts';
+import type { PermissionDecision } from '@tether/run-domain';
 
 export type Gate =
-  { verdict: 'run'; dryRun: boolean } | { verdict: 'deny'; reason: string; message: string };
+  | { verdict: 'run'; dryRun: boolean }
+  | { verdict: 'deny'; reason: string; message: string; rule?: string };
 
-/**
- * Whether a requested call may run, before anything runs. Default deny: a tool the agent does
- * not declare, or no code serves, or whose arguments break its schema, never runs. Tier 2 always needs a human approval; until an
- * approval is granted for the call it is denied. Shadow and dry-run modes never cause side effects.
- */
-export function gateToolCall(input: {
+export interface GateInput {
   tool: string;
   declared: ToolSpec | undefined;
   implemented: boolean;
   mode: RunMode;
-  approved: boolean;
   /** What the tool's JSON Schema found wrong with the arguments (none: valid). */
-  argProblems?: string[];
-}): Gate {
-  if (!input.declared) {
-    return {
-      verdict: 'deny',
-      reason: ReasonCode.UnknownTool,
-      message: `tool ${input.tool} is not declared by this agent`,
-    };
+  argProblems: string[];
+  /** Arguments above the tool's caps. */
+  capProblems: string[];
+  /** The permission matrix for the caller's roles (tier 2 comes out as `ask`). */
+  permission: PermissionDecision;
+  /** An approval for this very call is granted in the run's log. */
+  approved: boolean;
+  /** Who switched the tool off and why, when someone did. */
+  switchedOff?: { by: string; reason: string };
+}
+
+/**
+ * Whether a requested call may run, before anything runs. Default deny: a tool the agent does
+ * not declare, or no code serves, or that is switched off, or whose arguments break its schema
+ * or caps, or that the permission matrix denies, never runs; one the matrix asks about (every
+ * tier 2 tool) runs only with a granted approval. Shadow and dry-run modes never cause side
+ * effects. The first reason found is the one reported, in the order listed.
+ */
+export function gateToolCall(input: GateInput): Gate {
+  const { tool, declared } = input;
+  if (!declared) {
+    return deny(ReasonCode.UnknownTool, `tool ${tool} is not declared by this agent`);
   }
-  if (!input.implemented) {
-    return {
-      verdict: 'deny',
-      reason: ReasonCode.UnknownTool,
-      message: `no tool source serves ${input.tool}`,
-    };
+  if (!input.implemented) return deny(ReasonCode.UnknownTool, `no tool source serves ${tool}`);
+  if (input.switchedOff) {
+    const { by, reason } = input.switchedOff;
+    return deny(
+      ReasonCode.KillSwitch,
+      `${tool} is switched off by an operator (${reason}); do not call it again in this run`,
+      `kill switch set by ${by}`,
+    );
   }
-  if (input.argProblems?.length) {
-    return {
-      verdict: 'deny',
-      reason: ReasonCode.InvalidArguments,
-      message: `invalid arguments for ${input.tool}: ${input.argProblems.join('; ')}`,
-    };
+  if (input.argProblems.length) {
+    return deny(
+      ReasonCode.InvalidArguments,
+      `invalid arguments for ${tool}: ${input.argProblems.join('; ')}`,
+    );
   }
-  if (input.declared.tier === Tier.Irreversible && !input.approved) {
-    return {
-      verdict: 'deny',
-      reason: ReasonCode.ApprovalRequired,
-      message: `${input.tool} is irreversible and needs a human approval`,
-    };
+  if (input.capProblems.length) {
+    return deny(ReasonCode.CapExceeded, `${tool} refuses this: ${input.capProblems.join('; ')}`);
   }
-  const dryRun = input.mode !== RunMode.Live && input.declared.tier !== Tier.ReadOnly;
+  const { effect, rule } = input.permission;
+  if (effect === 'deny') {
+    return deny(ReasonCode.PermissionDenied, `${tool} is not allowed for this user`, rule);
+  }
+  if ((effect === 'ask' || declared.tier === Tier.Irreversible) && !input.approved) {
+    return deny(ReasonCode.ApprovalRequired, `${tool} needs a human approval first`, rule);
+  }
+  const dryRun = input.mode !== RunMode.Live && declared.tier !== Tier.ReadOnly;
   return { verdict: 'run', dryRun };
+}
+
+function deny(reason: string, message: string, rule?: string): Gate {
+  return { verdict: 'deny', reason, message, ...(rule !== undefined && { rule }) };
+}
+
+/** Whether a call may run again when its first attempt's outcome is unknown. */
+export function safeToRepeat(spec: ToolSpec | undefined): boolean {
+  return spec !== undefined && (spec.idempotent === true || spec.tier === Tier.ReadOnly);
 }
