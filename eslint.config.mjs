@@ -18,7 +18,7 @@ export default tseslint.config(
   { files: ['test/timeouts/*.js'], languageOptions: { globals: { ...globals.jest } } },
   // domain/ stays pure: no framework, bus or database imports.
   {
-    files: ['**/domain/**/*.ts', 'libs/run-domain/src/**/*.ts'],
+    files: ['**/domain/**/*.ts', 'libs/run-domain/src/**/*.ts', 'libs/redaction/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@nestjs/*', 'typeorm', 'nats', 'pg'] }],
     },
