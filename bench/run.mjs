@@ -32,6 +32,7 @@ const WARMUP_RUNS = opt('WARMUP_RUNS', 300);
 const ORCHESTRATORS = opt('ORCHESTRATORS', 1);
 const LONG_RUN_TURNS = opt('LONG_RUN_TURNS', 100);
 const RECOVERY_KILLS = opt('RECOVERY_KILLS', 20);
+const SWITCH_FLIPS = opt('SWITCH_FLIPS', 20);
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 
 const prefix = `bench${randomBytes(3).toString('hex')}`;
@@ -349,6 +350,37 @@ try {
       }
     : undefined;
 
+  log(`kill switches: ${SWITCH_FLIPS} flips, each until a tool-executor watcher sees it`);
+  // The tool-executor's own watcher class, in this process: the figure is the flip (audit record
+  // on _CTL, then the KV put) plus the KV watch delivering it, not a tool call refused.
+  const { flipToolSwitch } = require(join(root, 'libs/sdk/dist/index.js'));
+  const { KvKillSwitches } = require(
+    join(root, 'services/tool-executor/dist/adapters/nats/kill-switch.watcher.js'),
+  );
+  const switchWatcher = new KvKillSwitches(nc, { prefix }, require('pino')({ level: 'silent' }));
+  await switchWatcher.onModuleInit();
+  const flips = [];
+  for (let i = 0; i < SWITCH_FLIPS; i++) {
+    const enabled = i % 2 === 1;
+    const t0 = performance.now();
+    await flipToolSwitch(js, prefix, {
+      tool: 'bench_tool',
+      tenant,
+      enabled,
+      by: 'bench',
+      reason: `bench flip ${i}`,
+    });
+    while ((switchWatcher.disabled(tenant, 'bench_tool') === undefined) !== enabled) {
+      if (performance.now() - t0 > 5000) throw new Error(`flip ${i} not seen within 5 s`);
+      await new Promise((r) => setImmediate(r));
+    }
+    flips.push(performance.now() - t0);
+  }
+  await switchWatcher.onModuleDestroy();
+  const killSwitchFlipToWatcherMs = flips.length
+    ? { flips: flips.length, p50: round(pct(flips, 0.5)), max: round(Math.max(...flips)) }
+    : undefined;
+
   const { measureFold } = require(join(root, 'libs/run-domain/dist/fold.bench.js'));
   const fold = measureFold(1000);
   await nc.close();
@@ -387,6 +419,7 @@ try {
         orchestrators: ORCHESTRATORS,
         longRun,
         recovery,
+        killSwitchFlipToWatcherMs,
       },
       null,
       2,
@@ -398,9 +431,9 @@ try {
   for (const { child } of children) if (child.exitCode === null) child.kill('SIGKILL');
   try {
     const nc = await connect({ servers: nats.url });
-    const jsm = await nc.jetstreamManager();
-    for (const s of ['CMD', 'EVT', 'CTL'])
-      await jsm.streams.delete(`${prefix.toUpperCase()}_${s}`).catch(() => {});
+    const { deleteStreams } = require(join(root, 'libs/event-store/dist/index.js'));
+    // The streams and the switches bucket of the prefix.
+    await deleteStreams(await nc.jetstreamManager(), prefix).catch(() => {});
     await nc.close();
   } catch {
     // the streams may already be gone

@@ -42,9 +42,54 @@ export function isToken(value: unknown): value is string {
   return typeof value === 'string' && TOKEN_PATTERN.test(value);
 }
 
+/** `<P>` as stream and bucket names spell it: upper case, `-` → `_`. */
+function upperPrefix(prefix: string): string {
+  return prefix.toUpperCase().replace(/-/g, '_');
+}
+
 export function streamNames(prefix: string): StreamNames {
-  const p = prefix.toUpperCase().replace(/-/g, '_');
+  const p = upperPrefix(prefix);
   return { cmd: `${p}_CMD`, evt: `${p}_EVT`, ctl: `${p}_CTL` };
+}
+
+export interface BucketNames {
+  /** The kill switches every service instance watches (keys: see `switchKey`). */
+  switches: string;
+}
+
+/** JetStream KV buckets of a prefix: `<P>` upper-cased + `_SWITCHES`. */
+export function bucketNames(prefix: string): BucketNames {
+  return { switches: `${upperPrefix(prefix)}_SWITCHES` };
+}
+
+/** JetStream keeps a KV bucket in a stream of this name: `KV_<bucket>`. */
+export function kvStreamName(bucket: string): string {
+  return `KV_${bucket}`;
+}
+
+/** The scope of a switch that holds for every tenant, in keys and subjects; no tenant may be called this. */
+export const ALL_TENANTS = '_all';
+
+/** What a switch turns off. Only tools so far; agents and intake come later. */
+export const SwitchTarget = { Tool: 'tool' } as const;
+export type SwitchTarget = (typeof SwitchTarget)[keyof typeof SwitchTarget];
+
+/**
+ * A key of the switches bucket: `<target>.<tenant|_all>.<name>`, e.g. `tool.acme.issue_refund`
+ * (for tenant acme) or `tool._all.issue_refund` (every tenant). The name is the rest of the key,
+ * so tool names with dots (`crm.search`) fit; a watcher on `tool.acme.>` sees one tenant's.
+ */
+export function switchKey(scope: string, name: string, target: SwitchTarget = 'tool'): string {
+  return `${target}.${scope}.${name}`;
+}
+
+/** Parses a switch key; undefined for a key of another shape (or of a target this version does not know). */
+export function parseSwitchKey(
+  key: string,
+): { target: SwitchTarget; scope: string; name: string } | undefined {
+  const [target, scope, ...rest] = key.split('.');
+  if (target !== SwitchTarget.Tool || scope === undefined || rest.length === 0) return undefined;
+  return { target, scope, name: rest.join('.') };
 }
 
 export const subjects = {
@@ -68,6 +113,11 @@ export const subjects = {
   allControl: (prefix: string) => `${prefix}.ctl.>`,
   /** `<P>.ctl.<tenant>.rejected`: commands that could not be parsed at all. */
   rejectedCommands: (prefix: string, tenant: string) => `${prefix}.ctl.${tenant}.rejected`,
+  /** `<P>.ctl.<tenant|_all>.switch.<target>`: the audit record (`switch.flipped`) of every switch flip. */
+  switchFlips: (prefix: string, scope: string, target: SwitchTarget = 'tool') =>
+    `${prefix}.ctl.${scope}.switch.${target}`,
+  /** Every switch flip of every scope and target, for a consumer filter. */
+  allSwitchFlips: (prefix: string) => `${prefix}.ctl.*.switch.>`,
   /** Messages a durable consumer gave up on, with the error, for operators to inspect and replay. */
   deadLetter: (prefix: string, durable: string) => `${prefix}.ctl.system.deadletter.${durable}`,
   /** Internal request/reply between services (core NATS, not stored). */

@@ -57,5 +57,7 @@ export const REASON_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 /** Run ids are chosen by the client: `run_` and a ULID, or any other single subject token after `run_`. */
 export const RUN_ID_PATTERN = /^run_[A-Za-z0-9_-]{1,60}$/;
 export const AGENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,63}$/;
+/** Tool names as agents declare them (`lookup_order`, `crm.search`); also the last part of a switch key. */
+export const TOOL_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_.-]{0,63}$/;
 /** Upper bound of `run.start` input accepted by the contract; agents may set a lower one. */
 export const MAX_INPUT_CHARS = 100_000;

@@ -200,6 +200,19 @@ describe('exported schemas', () => {
       );
     });
 
+    it('has the kill-switch audit channel, its message and the switch value schema', () => {
+      const channel = channels[subjects.switchFlips(DEFAULT_PREFIX, '{scope}')];
+      expect(channel.subscribe).toEqual(
+        expect.objectContaining({ message: { $ref: '#/components/messages/SwitchFlipped' } }),
+      );
+      expect(components.messages.SwitchFlipped.headers?.properties[Header.Type]).toEqual(
+        expect.objectContaining({ const: 'switch.flipped' }),
+      );
+      expect((files['control/switch.value.schema.json'] as Doc).required).toEqual(
+        expect.arrayContaining(['enabled', 'by', 'reason', 'at']),
+      );
+    });
+
     it('documents the tenant and runId parameters with their patterns', () => {
       const parameters = (
         asyncApi.components as unknown as { parameters: Record<string, { schema: JsonSchema }> }

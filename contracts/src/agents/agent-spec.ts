@@ -16,7 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { AGENT_NAME_PATTERN, Tier } from '../vocabulary';
+import { AGENT_NAME_PATTERN, TOOL_NAME_PATTERN, Tier } from '../vocabulary';
 
 /**
  * The agent YAML format (agents/*.yaml). Part of the public contract: users write these files.
@@ -112,7 +112,7 @@ export class McpServerSpec {
 }
 
 export class ToolSpec {
-  @Matches(/^[a-zA-Z][a-zA-Z0-9_.-]{0,63}$/) name!: string;
+  @Matches(TOOL_NAME_PATTERN) name!: string;
   /** Required, except for an MCP tool, where an unmapped tool is tier 2 (set by the loader). */
   @IsIn(Object.values(Tier)) tier!: Tier;
   @IsOptional() @IsString() description?: string;

@@ -1,4 +1,17 @@
-import { IsOptional, IsString } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  NotEquals,
+  ValidateIf,
+} from 'class-validator';
+import { ALL_TENANTS, SwitchTarget, TOKEN_PATTERN } from '../subjects';
+import { TOOL_NAME_PATTERN } from '../vocabulary';
 
 /**
  * `command.rejected` on `<P>.ctl.<tenant>.rejected` (stream _CTL): a command that could not be
@@ -17,4 +30,63 @@ export class CommandRejected {
   @IsString() message!: string;
   /** The first 4 KiB of the original body, as text. */
   @IsString() body!: string;
+}
+
+const NOT_BLANK = /\S/;
+const BLANK = { message: '$property must not be empty' };
+
+/**
+ * The value of a key of the switches bucket (`<P>_SWITCHES`, key `tool.<tenant|_all>.<tool>`, see
+ * `switchKey`). Written by the SDK and the CLI (`tether tools disable|enable`); every
+ * tool-executor watches the bucket and keeps the values in memory. A deleted or purged key is
+ * the same as `enabled: true`.
+ */
+export class SwitchSetting {
+  /** false: the tool is switched off in this scope. */
+  @IsBoolean() enabled!: boolean;
+  /** Who flipped it (an operator's name or address). */
+  @IsString() @Matches(NOT_BLANK, BLANK) @MaxLength(256) by!: string;
+  /** Why, in the operator's words; shown in `tool.denied` and `tether tools switches`. */
+  @IsString() @Matches(NOT_BLANK, BLANK) @MaxLength(1024) reason!: string;
+  /** When (ISO 8601, the writer's clock). */
+  @IsISO8601() at!: string;
+  /**
+   * The `switch.flipped` record of this flip (its `id`), so the value in effect can be matched to
+   * its audit record. Optional: values written by hand (the `nats` CLI) have none.
+   */
+  @IsOptional() @IsString() flipId?: string;
+}
+
+/**
+ * `switch.flipped` on `<P>.ctl.<tenant|_all>.switch.tool` (stream _CTL): the audit record of one
+ * kill-switch flip, written before the switch itself so that no flip goes unrecorded.
+ */
+export class SwitchFlipped {
+  /** `swf_` + ULID; also the message's `Nats-Msg-Id`. */
+  @IsString() @IsNotEmpty() id!: string;
+  @IsIn(['switch.flipped']) type!: 'switch.flipped';
+  /** When the flip was made (ISO 8601). */
+  @IsISO8601() time!: string;
+  /** `all`: every tenant; `tenant`: only `tenantId`. */
+  @IsIn(['all', 'tenant']) scope!: 'all' | 'tenant';
+  /** Set exactly when `scope` is `tenant`. */
+  @ValidateIf((o: SwitchFlipped) => o.scope === 'tenant')
+  @Matches(TOKEN_PATTERN)
+  @NotEquals(ALL_TENANTS, {
+    message: `tenantId "${ALL_TENANTS}" is reserved: omit the tenant to mean every tenant`,
+  })
+  tenantId?: string;
+  /** What was switched: a tool (the only target so far). */
+  @IsIn(Object.values(SwitchTarget)) target!: SwitchTarget;
+  /** The tool's name, as agents declare it. */
+  @Matches(TOOL_NAME_PATTERN, {
+    message: 'name must be a tool name: a letter, then up to 63 letters, digits, "_", "." or "-"',
+  })
+  name!: string;
+  /** The new state: false switches the tool off. */
+  @IsBoolean() enabled!: boolean;
+  /** Who flipped it. */
+  @IsString() @Matches(NOT_BLANK, BLANK) @MaxLength(256) by!: string;
+  /** Why. */
+  @IsString() @Matches(NOT_BLANK, BLANK) @MaxLength(1024) reason!: string;
 }

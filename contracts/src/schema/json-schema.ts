@@ -20,11 +20,13 @@ import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { version } from '../../package.json';
 import { AgentSpec } from '../agents/agent-spec';
 import { COMMANDS } from '../commands';
-import { CommandRejected } from '../events/control.events';
+import { CommandRejected, SwitchFlipped, SwitchSetting } from '../events/control.events';
 import { EventEnvelope } from '../events/envelope';
 import { EVENT_DATA, EVENT_TYPES, SCHEMA_VERSION, type EventType } from '../events/registry';
 import {
+  ALL_TENANTS,
   assertPrefix,
+  bucketNames,
   CommandName,
   DEFAULT_PREFIX,
   Header,
@@ -42,6 +44,7 @@ export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const DEFINITIONS = '#/definitions/';
 const COMPONENTS = '#/components/schemas/';
 const COMMAND_REJECTED = 'command.rejected';
+const SWITCH_FLIPPED = 'switch.flipped';
 
 const COMMAND_SUMMARY: Record<CommandName, string> = {
   [CommandName.RunStart]: "Start a run. The message's Nats-Msg-Id is the idempotency key.",
@@ -73,6 +76,8 @@ function contractClasses(): Set<Class> {
     ...Object.values(EVENT_DATA),
     EventEnvelope,
     CommandRejected,
+    SwitchFlipped,
+    SwitchSetting,
     AgentSpec,
   ].forEach(visit);
   // Schemas are keyed by class name, so two contract classes must never share one.
@@ -215,6 +220,18 @@ export function buildJsonSchemas(): Record<string, JsonSchema> {
     all[CommandRejected.name],
     all,
   );
+  files[`control/${SWITCH_FLIPPED}.schema.json`] = document(
+    SwitchFlipped.name,
+    `The audit record of a kill-switch flip, on <P>.ctl.<tenant|${ALL_TENANTS}>.switch.tool.`,
+    all[SwitchFlipped.name],
+    all,
+  );
+  files['control/switch.value.schema.json'] = document(
+    SwitchSetting.name,
+    `The value of a key of the <P>_SWITCHES KV bucket (key tool.<tenant|${ALL_TENANTS}>.<tool>).`,
+    all[SwitchSetting.name],
+    all,
+  );
   files['agent.schema.json'] = document(
     AgentSpec.name,
     'An agent definition (agents/*.yaml). Defaults are applied by the loader, not by this schema.',
@@ -323,6 +340,31 @@ export function buildAsyncApi(prefix = DEFAULT_PREFIX): JsonSchema {
     'x-tether-stream': streams.ctl,
   };
 
+  messages[SwitchFlipped.name] = {
+    name: SWITCH_FLIPPED,
+    title: SwitchFlipped.name,
+    summary:
+      'The audit record of a kill-switch flip, written before the switch itself so that no flip goes unrecorded.',
+    contentType: 'application/json',
+    headers: headers(
+      {
+        [Header.Type]: { type: 'string', const: SWITCH_FLIPPED },
+        [Header.MsgId]: {
+          type: 'string',
+          description: 'Equals the record id: a re-publish is dropped by JetStream.',
+        },
+      },
+      [Header.Type, Header.MsgId],
+    ),
+    payload: { $ref: COMPONENTS + SwitchFlipped.name },
+  };
+  channels[subjects.switchFlips(prefix, '{scope}')] = {
+    description: `Every kill-switch flip of one scope (a tenant, or ${ALL_TENANTS} for every tenant), stored in stream ${streams.ctl}. The switches themselves are the KV bucket ${bucketNames(prefix).switches}, keys tool.{scope}.{tool}, values ${SwitchSetting.name}.`,
+    parameters: { scope: param('scope') },
+    subscribe: { operationId: 'onSwitchFlipped', message: message(SwitchFlipped.name) },
+    'x-tether-stream': streams.ctl,
+  };
+
   const schemaNames = closure(messages, all, COMPONENTS);
   return {
     asyncapi: '2.6.0',
@@ -344,6 +386,10 @@ export function buildAsyncApi(prefix = DEFAULT_PREFIX): JsonSchema {
       parameters: {
         tenant: {
           description: 'Tenant id: a single subject token.',
+          schema: { type: 'string', pattern: TOKEN_PATTERN.source },
+        },
+        scope: {
+          description: `A tenant id, or ${ALL_TENANTS} for what holds for every tenant.`,
           schema: { type: 'string', pattern: TOKEN_PATTERN.source },
         },
         runId: {

@@ -24,9 +24,19 @@ export type Invocation =
     }
   | { command: 'events'; flags: GlobalFlags; runId: string }
   | { command: 'cancel'; flags: GlobalFlags; runId: string; reason?: string }
-  | { command: 'rebuild'; flags: GlobalFlags };
+  | { command: 'rebuild'; flags: GlobalFlags }
+  | {
+      command: 'tools';
+      flags: GlobalFlags;
+      action: 'disable' | 'enable';
+      tool: string;
+      reason: string;
+      /** Who flips it; the OS user when absent. */
+      by?: string;
+    }
+  | { command: 'tools'; flags: GlobalFlags; action: 'switches' };
 
-export const COMMAND_NAMES = ['run', 'events', 'cancel', 'rebuild'] as const;
+export const COMMAND_NAMES = ['run', 'events', 'cancel', 'rebuild', 'tools'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 const OPTIONS = {
@@ -40,6 +50,7 @@ const OPTIONS = {
   mode: { type: 'string' },
   roles: { type: 'string' },
   reason: { type: 'string' },
+  by: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -51,7 +62,11 @@ const SHAPE: Record<CommandName, { args: string[]; options: OptionName[] }> = {
   events: { args: ['runId'], options: [] },
   cancel: { args: ['runId'], options: ['reason'] },
   rebuild: { args: [], options: [] },
+  // `tools disable|enable <tool>`, `tools switches`: checked in parseTools.
+  tools: { args: ['action'], options: ['reason', 'by'] },
 };
+
+export const TOOLS_ACTIONS = ['disable', 'enable', 'switches'] as const;
 
 const MODES = Object.values(RunMode) as string[];
 
@@ -73,11 +88,6 @@ export function parseArgv(argv: string[]): Invocation {
     (k) => !GLOBAL.includes(k) && !shape.options.includes(k),
   );
   if (stray.length) throw new UsageError(`${command} does not take --${stray[0]}`, command);
-  if (rest.length !== shape.args.length) {
-    const expected = shape.args.length ? shape.args.map((a) => `<${a}>`).join(' ') : 'no arguments';
-    throw new UsageError(`${command} takes ${expected}, got ${rest.length} argument(s)`, command);
-  }
-
   const flags: GlobalFlags = {
     nats: nonEmpty(values.nats, 'nats', command),
     prefix: nonEmpty(values.prefix, 'prefix', command),
@@ -85,6 +95,12 @@ export function parseArgv(argv: string[]): Invocation {
     user: nonEmpty(values.user, 'user', command),
     json: values.json ?? false,
   };
+  if (command === 'tools') return parseTools(rest, values, flags);
+  if (rest.length !== shape.args.length) {
+    const expected = shape.args.length ? shape.args.map((a) => `<${a}>`).join(' ') : 'no arguments';
+    throw new UsageError(`${command} takes ${expected}, got ${rest.length} argument(s)`, command);
+  }
+
   switch (command) {
     case 'run': {
       const [agent, input] = rest;
@@ -118,6 +134,51 @@ export function parseArgv(argv: string[]): Invocation {
       throw new UsageError(`unknown command "${String(never)}"`);
     }
   }
+}
+
+/**
+ * `tools disable|enable <tool> --reason "<why>" [--by <who>]` and `tools switches`. Here
+ * `--tenant` is the switch's scope, and only the flag sets it (not TETHER_TENANT): without it a
+ * switch holds for every tenant.
+ */
+function parseTools(
+  rest: string[],
+  values: ReturnType<typeof parse>['values'],
+  flags: GlobalFlags,
+): Invocation {
+  const [action, ...args] = rest;
+  if (!(TOOLS_ACTIONS as readonly string[]).includes(action ?? '')) {
+    throw new UsageError(
+      action === undefined
+        ? `tools needs an action: ${TOOLS_ACTIONS.join(', ')}`
+        : `unknown tools action "${action}" (actions: ${TOOLS_ACTIONS.join(', ')})`,
+      'tools',
+    );
+  }
+  if (action === 'switches') {
+    if (args.length) throw new UsageError(`tools switches takes no arguments`, 'tools');
+    const own = (['reason', 'by'] as const).find((o) => values[o] !== undefined);
+    if (own) throw new UsageError(`tools switches does not take --${own}`, 'tools');
+    return { command: 'tools', flags, action };
+  }
+  const act = action as 'disable' | 'enable';
+  if (args.length !== 1)
+    throw new UsageError(`tools ${act} takes <tool>, got ${args.length} argument(s)`, 'tools');
+  const reason = values.reason?.trim();
+  if (!reason) {
+    throw new UsageError(
+      `tools ${act} needs --reason "<why>": it is kept with the switch and in the audit trail`,
+      'tools',
+    );
+  }
+  return {
+    command: 'tools',
+    flags,
+    action: act,
+    tool: args[0],
+    reason,
+    by: nonEmpty(values.by, 'by', 'tools'),
+  };
 }
 
 function parse(argv: string[]) {

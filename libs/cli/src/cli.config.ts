@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import type { GlobalFlags } from './argv.parser';
 
 export interface CliConfig {
@@ -6,6 +7,8 @@ export interface CliConfig {
   tenant: string;
   /** Who the CLI acts as: the run's userId, the canceller. */
   user: string;
+  /** Who flips a kill switch when `--by` is not given: the OS user, when it can be told. */
+  operator?: string;
   /** One JSON object per line instead of pretty output. */
   json: boolean;
   /** ANSI colours: only on a terminal, never with --json or NO_COLOR. */
@@ -36,8 +39,20 @@ export function loadCliConfig(
     prefix: flags.prefix ?? (env.TETHER_PREFIX || CLI_DEFAULTS.prefix),
     tenant: flags.tenant ?? (env.TETHER_TENANT || CLI_DEFAULTS.tenant),
     user: flags.user ?? CLI_DEFAULTS.user,
+    operator: osUser(env),
     json,
     color: stdoutIsTTY && !json && !env.NO_COLOR,
     debug: env.TETHER_DEBUG === '1' || env.TETHER_DEBUG === 'true',
   };
+}
+
+/** The OS user (`userInfo()`, else USER or LOGNAME); undefined where neither tells. */
+export function osUser(env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    const name = userInfo().username;
+    if (name) return name;
+  } catch {
+    // No passwd entry for the uid (some containers): fall back to the environment.
+  }
+  return env.USER || env.LOGNAME || undefined;
 }

@@ -7,6 +7,7 @@ import type { CommandContext } from './commands/command.context';
 import { eventsCommand } from './commands/events.command';
 import { rebuildCommand } from './commands/rebuild.command';
 import { runCommand } from './commands/run.command';
+import { toolsCommand } from './commands/tools.command';
 import { commandHelp, generalHelp } from './help.text';
 
 export interface CliIo {
@@ -71,6 +72,8 @@ function dispatch(
       return cancelCommand(ctx, invocation.runId, invocation.reason);
     case 'rebuild':
       return rebuildCommand(ctx);
+    case 'tools':
+      return toolsCommand(ctx, invocation);
     default: {
       const never: never = invocation;
       throw new Error(`unhandled command ${JSON.stringify(never)}`);
@@ -83,6 +86,7 @@ function report(e: unknown, config: CliConfig, err: (line: string) => void): Exi
   const error = e as Error & { remoteName?: string };
   switch (error?.name) {
     case 'ValidationError':
+    case 'UsageError':
       err(`tether: ${error.message}`);
       return ExitCode.Usage;
     case 'NatsUnavailableError':

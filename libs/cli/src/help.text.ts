@@ -32,6 +32,23 @@ run.cancelled, or the command's rejection (unknown or finished run).`,
 
 Asks trace-store to drop its projections and replay the whole event log, showing progress
 until the projections have caught up with the log.`,
+  tools: `Usage: tether tools disable <tool> --reason "<why>" [--tenant <id>] [--by <who>]
+       tether tools enable <tool> --reason "<why>" [--tenant <id>] [--by <who>]
+       tether tools switches [--tenant <id>]
+
+Per-tool kill switches. Every tool-executor watches them and refuses a switched-off tool
+(tool.denied, reason kill_switch) within a second of the flip. Each flip is recorded first in
+the audit trail (switch.flipped on <prefix>.ctl.<tenant|_all>.switch.tool), then written.
+  --tenant <id>     the tenant the switch holds for; without it, every tenant. For these
+                    commands only the flag counts: TETHER_TENANT does not narrow a switch
+  --reason "<why>"  required: kept with the switch and in the audit trail
+  --by <who>        who flips it (default: your OS user)
+
+A tenant's own switch is read before the every-tenant one, and switching a tool on for one
+tenant does not lift a switch that holds for every tenant. "switches" lists every switch (with
+--tenant: those that apply to that tenant), on or off, with who flipped it and why.
+
+Example: tether tools disable issue_refund --reason "refunds paused during incident 42"`,
 };
 
 export function generalHelp(): string {
@@ -44,6 +61,9 @@ Commands:
   events <runId>          print a run's event log
   cancel <runId>          cancel a run
   rebuild                 rebuild trace-store's projections from the log
+  tools disable <tool>    switch a tool off (--reason required; --tenant, else every tenant)
+  tools enable <tool>     switch it back on
+  tools switches          list the kill switches
   help [command]          help for a command (or: tether <command> --help)
 
 ${GLOBAL_OPTIONS}

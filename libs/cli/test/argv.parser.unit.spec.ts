@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { parseArgv } from '../src/argv.parser';
-import { loadCliConfig } from '../src/cli.config';
+import { loadCliConfig, osUser } from '../src/cli.config';
 import { UsageError } from '../src/cli.errors';
 import { runCli } from '../src/cli.runner';
 
@@ -71,6 +71,66 @@ describe('parseArgv', () => {
     });
   });
 
+  describe('tools', () => {
+    it('reads disable and enable with the reason, the tenant and who flips it', () => {
+      expect(
+        parseArgv([
+          'tools',
+          'disable',
+          'issue_refund',
+          '--reason',
+          ' payments incident ',
+          '--tenant',
+          'acme',
+          '--by',
+          'ops@x',
+        ]),
+      ).toEqual({
+        command: 'tools',
+        action: 'disable',
+        tool: 'issue_refund',
+        reason: 'payments incident',
+        by: 'ops@x',
+        flags: { tenant: 'acme', json: false, nats: undefined, prefix: undefined, user: undefined },
+      });
+      expect(parseArgv(['tools', 'enable', 'crm.search', '--reason', 'fixed'])).toMatchObject({
+        action: 'enable',
+        tool: 'crm.search',
+        by: undefined,
+        flags: { tenant: undefined },
+      });
+    });
+
+    it('reads switches, with or without a tenant', () => {
+      expect(parseArgv(['tools', 'switches', '--json'])).toMatchObject({
+        command: 'tools',
+        action: 'switches',
+        flags: { json: true, tenant: undefined },
+      });
+    });
+
+    it.each([
+      [['tools'], /tools needs an action: disable, enable, switches/],
+      [['tools', 'kill', 'x'], /unknown tools action "kill"/],
+      [['tools', 'disable', 'issue_refund'], /tools disable needs --reason "<why>"/],
+      [['tools', 'enable', 'issue_refund', '--reason', '  '], /tools enable needs --reason/],
+      [['tools', 'disable', '--reason', 'x'], /tools disable takes <tool>, got 0/],
+      [['tools', 'disable', 'a', 'b', '--reason', 'x'], /tools disable takes <tool>, got 2/],
+      [['tools', 'disable', 'a', '--reason', 'x', '--by', ''], /--by must not be empty/],
+      [['tools', 'switches', 'a'], /tools switches takes no arguments/],
+      [['tools', 'switches', '--reason', 'x'], /tools switches does not take --reason/],
+      [['tools', 'disable', 'a', '--reason', 'x', '--follow'], /tools does not take --follow/],
+      [['cancel', 'run_1', '--by', 'x'], /cancel does not take --by/],
+    ])('refuses %j', (argv, message) => {
+      const err = usageError(argv);
+      expect(err.message).toMatch(message);
+    });
+
+    it('points at the tools help', () => {
+      expect(usageError(['tools', 'disable', 'issue_refund']).command).toBe('tools');
+    });
+  });
+
   it('takes an input that starts with a dash after --', () => {
     expect(parseArgv(['run', 'a', '--', '-1 is my order'])).toMatchObject({
       input: '-1 is my order',
@@ -82,6 +142,7 @@ describe('parseArgv', () => {
     [['-h'], undefined],
     [['help'], undefined],
     [['help', 'run'], 'run'],
+    [['tools', '--help'], 'tools'],
     [['run', '--help'], 'run'],
     [['cancel', 'run_1', '-h'], 'cancel'],
   ])('reads %j as help on %s', (argv, topic) => {
@@ -121,6 +182,7 @@ describe('loadCliConfig', () => {
       prefix: 'tether',
       tenant: 'acme',
       user: 'cli-user',
+      operator: osUser({}),
       json: false,
       color: false,
       debug: false,
@@ -176,6 +238,20 @@ describe('runCli', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/Usage: tether <command>/);
     expect(out).toMatch(/rebuild/);
+  });
+
+  it('prints the tools help with the scope rule and the audit trail', async () => {
+    const { code, out } = await sut(['tools', '--help']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/Usage: tether tools disable <tool> --reason/);
+    expect(out).toMatch(/without it, every tenant/);
+  });
+
+  it('exits 2 naming the missing reason, before connecting to anything', async () => {
+    const { code, err } = await sut(['tools', 'disable', 'issue_refund']);
+    expect(code).toBe(2);
+    expect(err).toMatch(/^tether: tools disable needs --reason "<why>"/);
+    expect(err).toMatch(/Run "tether tools --help" for usage/);
   });
 
   it('prints per-command help', async () => {

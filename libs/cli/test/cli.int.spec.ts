@@ -1,35 +1,6 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { eventually, testEnv } from '../../testing/src/infra.helper';
+import { eventually } from '../../testing/src/infra.helper';
 import { startStack, type TestStack } from '../../../test/stack';
-
-const ROOT = join(__dirname, '..', '..', '..');
-const BIN = join(ROOT, 'libs', 'cli', 'dist', 'bin.js');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built `tether` as a user would, with a clean environment apart from the NATS URL. */
-function tether(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        cwd: ROOT,
-        timeout: 45_000,
-        env: { PATH: process.env.PATH ?? '', TETHER_NATS_URL: testEnv.natsUrl, ...env },
-      },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import { buildCli, tether } from './cli.process';
 
 const EVENT_LINE = /^ {2}[+-][0-9.ms]+s {2}([a-z]+\.[a-z]+) +\S/;
 
@@ -44,8 +15,7 @@ describe('tether (the CLI, built and spawned)', () => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    // The spawned CLI runs the compiled output; the build is incremental.
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
+    buildCli();
     stack = await startStack({ label: 'cli' });
   });
   afterAll(async () => {

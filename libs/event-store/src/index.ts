@@ -1,5 +1,6 @@
 export * from './nats-connection';
 export * from './streams.provisioner';
+export * from './switches.bucket';
 export * from './event.codec';
 export * from './event.store';
 export * from './durable.consumer';

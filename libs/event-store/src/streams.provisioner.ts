@@ -5,7 +5,14 @@ import {
   type JetStreamManager,
   type StreamConfig,
 } from 'nats';
-import { streamNames, subjects, type StreamNames } from '@tether/contracts';
+import {
+  bucketNames,
+  kvStreamName,
+  streamNames,
+  subjects,
+  type StreamNames,
+} from '@tether/contracts';
+import { provisionSwitchesBucket } from './switches.bucket';
 
 export interface StreamSettings {
   /** How long `Nats-Msg-Id` dedupe remembers an id. */
@@ -46,7 +53,10 @@ export function streamConfigs(
   ];
 }
 
-/** Creates the `_CMD`, `_EVT` and `_CTL` streams, or brings their settings up to date. Idempotent. */
+/**
+ * Creates the `_CMD`, `_EVT` and `_CTL` streams, or brings their settings up to date, and the
+ * `_SWITCHES` KV bucket (the kill switches). Idempotent.
+ */
 export async function provisionStreams(
   jsm: JetStreamManager,
   prefix: string,
@@ -70,12 +80,14 @@ export async function provisionStreams(
       }
     }
   }
+  await provisionSwitchesBucket(jsm, prefix, settings.replicas);
   return streamNames(prefix);
 }
 
-/** Deletes a prefix's streams (tests and `tether` maintenance only). */
+/** Deletes a prefix's streams and its KV buckets' streams (tests and `tether` maintenance only). */
 export async function deleteStreams(jsm: JetStreamManager, prefix: string): Promise<void> {
-  for (const name of Object.values(streamNames(prefix))) {
+  const buckets = Object.values(bucketNames(prefix)).map(kvStreamName);
+  for (const name of [...Object.values(streamNames(prefix)), ...buckets]) {
     try {
       await jsm.streams.delete(name);
     } catch (err) {

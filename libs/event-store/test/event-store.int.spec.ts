@@ -1,5 +1,11 @@
 import { DeliverPolicy, AckPolicy, type NatsConnection } from 'nats';
-import { streamNames, subjects, type TetherEvent } from '@tether/contracts';
+import {
+  bucketNames,
+  kvStreamName,
+  streamNames,
+  subjects,
+  type TetherEvent,
+} from '@tether/contracts';
 import {
   EventStore,
   consumeDurable,
@@ -7,6 +13,8 @@ import {
   ensureDurable,
   provisionStreams,
   decodeEvent,
+  openSwitchesBucket,
+  SWITCH_HISTORY,
 } from '@tether/event-store';
 import { connectTestNats, eventually, uniquePrefix } from '../../testing/src/infra.helper';
 
@@ -57,6 +65,26 @@ describe(EventStore.name, () => {
       expect(info.config.storage).toBe('file');
       expect(info.config.duplicate_window).toBe(120_000 * 1_000_000);
     }
+  });
+
+  it('provisions the switches bucket with file storage and a short history, idempotently', async () => {
+    const jsm = await nc.jetstreamManager();
+    await provisionStreams(jsm, prefix);
+    const info = await jsm.streams.info(kvStreamName(bucketNames(prefix).switches));
+    expect(info.config.storage).toBe('file');
+    expect(info.config.max_msgs_per_subject).toBe(SWITCH_HISTORY);
+    const kv = await openSwitchesBucket(nc.jetstream(), prefix);
+    expect((await kv.status()).history).toBe(SWITCH_HISTORY);
+  });
+
+  it('deletes the switches bucket with the streams of the prefix', async () => {
+    const other = uniquePrefix('evsdel');
+    const jsm = await nc.jetstreamManager();
+    await provisionStreams(jsm, other);
+    const names = [...Object.values(streamNames(other)), kvStreamName(bucketNames(other).switches)];
+    for (const name of names) expect((await jsm.streams.info(name)).config.name).toBe(name);
+    await deleteStreams(jsm, other);
+    for (const name of names) await expect(jsm.streams.info(name)).rejects.toThrow(/not found/);
   });
 
   it('appends and reads one run in order with stream sequences', async () => {

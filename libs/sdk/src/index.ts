@@ -1,8 +1,10 @@
 export * from './tether.client';
 export * from './sdk.errors';
+export * from './tool-switches';
 // Re-exported so callers can type what they receive without a second import.
 export type {
   CommandRejected,
+  SwitchFlipped,
   DecideApproval,
   EventType,
   RunMode,

@@ -51,3 +51,15 @@ export function isRequestTimeout(err: unknown): boolean {
   const code = (err as { code?: string })?.code;
   return code === 'TIMEOUT' || code === '408';
 }
+
+/** Thrown when the audit record was written but the switch itself was not: retry the flip. */
+export class SwitchWriteError extends Error {
+  constructor(
+    message: string,
+    readonly flipId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SwitchWriteError';
+  }
+}

@@ -10,6 +10,7 @@ import {
   type PubAck,
 } from 'nats';
 import {
+  ALL_TENANTS,
   CommandName,
   CommandRejected,
   DEFAULT_PREFIX,
@@ -22,6 +23,7 @@ import {
   parseAs,
   parseCommand,
   parseJson,
+  bucketNames,
   streamNames,
   subjects,
   type CommandBody,
@@ -40,6 +42,13 @@ import {
   isNotFound,
   requestService,
 } from '@tether/event-store';
+import {
+  flipToolSwitch,
+  listToolSwitches,
+  type FlipOptions,
+  type ToolSwitchFlip,
+  type ToolSwitches,
+} from './tool-switches';
 import {
   InvalidEventError,
   ServiceUnavailableError,
@@ -171,6 +180,11 @@ type Message = Pick<JsMsg, 'seq' | 'subject' | 'data'>;
 export class TetherClient {
   readonly prefix: string;
   readonly tenant: string;
+  /**
+   * The prefix's per-tool kill switches. They are not scoped to the client's tenant: a flip holds
+   * for the tenant it names, or for every tenant when it names none.
+   */
+  readonly tools: ToolSwitches;
   private readonly ownsConnection: boolean;
   private readonly open = new Map<ConsumerMessages, () => void>();
   private jsClient?: JetStreamClient;
@@ -186,6 +200,17 @@ export class TetherClient {
     this.prefix = prefix;
     this.tenant = tenant;
     this.ownsConnection = options.ownsConnection ?? false;
+    this.tools = {
+      disable: (tool, o) => this.flipTool(tool, false, o),
+      enable: (tool, o) => this.flipTool(tool, true, o),
+      switches: async (o = {}) => {
+        try {
+          return await listToolSwitches(this.js, this.prefix, o);
+        } catch (err) {
+          throw this.explain(err, `the ${bucketNames(this.prefix).switches} bucket`);
+        }
+      },
+    };
   }
 
   /** Connects to NATS; throws `NatsUnavailableError` (with the URL) when nothing answers. */
@@ -412,6 +437,18 @@ export class TetherClient {
   private get js(): JetStreamClient {
     this.jsClient ??= this.nc.jetstream();
     return this.jsClient;
+  }
+
+  private async flipTool(
+    tool: string,
+    enabled: boolean,
+    options: FlipOptions,
+  ): Promise<ToolSwitchFlip> {
+    try {
+      return await flipToolSwitch(this.js, this.prefix, { ...options, tool, enabled });
+    } catch (err) {
+      throw this.explain(err, subjects.switchFlips(this.prefix, options.tenant ?? ALL_TENANTS));
+    }
   }
 
   private async jsm(): Promise<JetStreamManager> {

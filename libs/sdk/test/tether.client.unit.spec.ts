@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { TetherClient, type StartRunInput } from '../src';
+import { TetherClient, type FlipOptions, type StartRunInput } from '../src';
 
 /** A connection that records publishes; the client must not touch it for invalid input. */
 function aConnection() {
@@ -19,6 +19,8 @@ const valid: StartRunInput = {
   input: 'Where is order 1042?',
   userId: 'u_88',
 };
+
+const validFlip: FlipOptions = { by: 'ops@example.com', reason: 'payments incident' };
 
 async function validationError(
   action: () => Promise<unknown>,
@@ -136,6 +138,31 @@ describe(TetherClient.name, () => {
         runId: started.runId,
         ...valid,
         roles: ['user'],
+      });
+    });
+  });
+
+  describe('tools', () => {
+    describe('when a flip is invalid', () => {
+      it.each<[string, string, Partial<FlipOptions>, RegExp]>([
+        ['no reason', 'issue_refund', { reason: '' }, /reason must not be empty/],
+        ['a blank reason', 'issue_refund', { reason: '   ' }, /reason must not be empty/],
+        ['a blank operator', 'issue_refund', { by: ' ' }, /by must not be empty/],
+        ['a tool name with a space', 'issue refund', {}, /name must be a tool name/],
+        ['a wildcard tool', '*', {}, /name must be a tool name/],
+        ['a tenant that is not a token', 'issue_refund', { tenant: 'a.b' }, /tenantId/],
+        ['the reserved all-tenants scope', 'issue_refund', { tenant: '_all' }, /is reserved/],
+      ])('refuses %s without writing anything', async (_what, tool, over, problem) => {
+        const { nc, publish } = aConnection();
+        const sut = new TetherClient(nc, { tenant: 'acme' });
+        await expect(sut.tools.disable(tool, { ...validFlip, ...over })).rejects.toMatchObject({
+          name: 'ValidationError',
+          message: problem,
+        });
+        await expect(sut.tools.enable(tool, { ...validFlip, ...over })).rejects.toMatchObject({
+          name: 'ValidationError',
+        });
+        expect(publish).not.toHaveBeenCalled();
       });
     });
   });

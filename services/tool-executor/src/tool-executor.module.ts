@@ -3,10 +3,11 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { loadAgents, type AgentRegistry } from '@tether/agents';
 import type { ServiceDefinition } from '@tether/service-kit';
+import { killSwitchProviders } from './adapters/nats/kill-switch.watcher';
 import { ToolExecutionController } from './adapters/nats/tool-execution.controller';
 import { SupportDesk1763700000001 } from './adapters/persistence/migrations/1763700000001-support-desk';
 import { ExecuteToolHandler } from './application/execute-tool.handler';
-import { AGENTS, KILL_SWITCHES, TOOL_SOURCES, type ToolSource } from './application/ports';
+import { AGENTS, TOOL_SOURCES, type ToolSource } from './application/ports';
 import { ToolResolver } from './application/tool-resolver';
 import type { ToolExecutorConfig } from './config';
 import type { ToolPack } from './domain/tool-handler';
@@ -44,7 +45,7 @@ export class ToolExecutorModule {
           useFactory: (...sources: ToolSource[]) => sources,
           inject: [PackSource],
         },
-        { provide: KILL_SWITCHES, useValue: { disabled: () => undefined } },
+        ...killSwitchProviders,
         ToolResolver,
         ExecuteToolHandler,
       ],
