@@ -1,4 +1,5 @@
-import { IsOptional, IsUrl } from 'class-validator';
+import { resolve } from 'node:path';
+import { IsOptional, IsString, IsUrl } from 'class-validator';
 import { resolveAgentsDir } from '@tether/agents';
 import { BaseEnv, baseConfig, parseEnv, type BaseConfig } from '@tether/service-kit';
 
@@ -12,11 +13,29 @@ class ToolExecutorEnv extends BaseEnv {
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true })
   TETHER_CARRIER_API_URL?: string;
+  /**
+   * Folder of secret files, one per secret and named after it (docker and Kubernetes secrets).
+   * A `TETHER_SECRET_<NAME>` variable wins over the file.
+   */
+  @IsOptional() @IsString() TETHER_SECRETS_DIR?: string;
+}
+
+/** Where the named secrets of tool sources come from. */
+export interface SecretsConfig {
+  /** The folder of secret files (`TETHER_SECRETS_DIR`), absolute. */
+  dir?: string;
+  /**
+   * Reads `TETHER_SECRET_<name>`. A lookup rather than a copy of the values, so the config can
+   * be printed without printing a secret.
+   */
+  env?: (name: string) => string | undefined;
 }
 
 export interface ToolExecutorConfig extends BaseConfig {
   agentsDir: string;
   carrierApiUrl: string;
+  /** Absent: no secrets (configs that tests build by hand). */
+  secrets?: SecretsConfig;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ToolExecutorConfig {
@@ -26,5 +45,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ToolExecutorCo
     agentsDir: resolveAgentsDir(e.TETHER_AGENTS_DIR),
     // Nothing listens on the discard port: without a configured carrier, tracking is an outage.
     carrierApiUrl: e.TETHER_CARRIER_API_URL ?? 'http://127.0.0.1:9',
+    secrets: {
+      dir: e.TETHER_SECRETS_DIR ? resolve(e.TETHER_SECRETS_DIR) : undefined,
+      env: (name) => env[`TETHER_SECRET_${name}`],
+    },
   };
 }

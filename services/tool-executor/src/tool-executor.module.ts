@@ -5,6 +5,7 @@ import { loadAgents, type AgentRegistry } from '@tether/agents';
 import type { ServiceDefinition } from '@tether/service-kit';
 import { killSwitchProviders } from './adapters/nats/kill-switch.watcher';
 import { ToolExecutionController } from './adapters/nats/tool-execution.controller';
+import { EnvSecretStore, SecretStore } from './adapters/secrets/secret.store';
 import { SupportDesk1763700000001 } from './adapters/persistence/migrations/1763700000001-support-desk';
 import { ExecuteToolHandler } from './application/execute-tool.handler';
 import { AGENTS, TOOL_SOURCES, type ToolSource } from './application/ports';
@@ -13,12 +14,16 @@ import type { ToolExecutorConfig } from './config';
 import type { ToolPack } from './domain/tool-handler';
 import { builtinPack } from './packs/builtin/builtin.pack';
 import { supportDeskPack } from './packs/support-desk/support-desk.pack';
+import { HttpSource } from './sources/http.source';
+import { NatsSource } from './sources/nats.source';
 import { PackSource } from './sources/pack.source';
 
 export interface ToolExecutorPorts {
   agents?: AgentRegistry;
   /** Extra packs (tests, embedding applications). */
   packs?: ToolPack[];
+  /** Named secrets of tool sources; by default `TETHER_SECRET_<NAME>` and `TETHER_SECRETS_DIR`. */
+  secrets?: SecretStore;
 }
 
 @Module({})
@@ -29,6 +34,9 @@ export class ToolExecutorModule {
       controllers: [ToolExecutionController],
       providers: [
         { provide: AGENTS, useValue: ports.agents ?? loadAgents(config.agentsDir) },
+        { provide: SecretStore, useValue: ports.secrets ?? new EnvSecretStore(config.secrets) },
+        HttpSource,
+        NatsSource,
         {
           provide: PackSource,
           useFactory: (db: DataSource) =>
@@ -43,7 +51,7 @@ export class ToolExecutorModule {
           provide: TOOL_SOURCES,
           // Sources that serve tools by a field of their spec (http, nats, mcp) come before the packs.
           useFactory: (...sources: ToolSource[]) => sources,
-          inject: [PackSource],
+          inject: [HttpSource, NatsSource, PackSource],
         },
         ...killSwitchProviders,
         ToolResolver,
