@@ -33,6 +33,7 @@ const ORCHESTRATORS = opt('ORCHESTRATORS', 1);
 const LONG_RUN_TURNS = opt('LONG_RUN_TURNS', 100);
 const RECOVERY_KILLS = opt('RECOVERY_KILLS', 20);
 const SWITCH_FLIPS = opt('SWITCH_FLIPS', 20);
+const TOOL_CALLS = opt('TOOL_CALLS', 500);
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 
 const prefix = `bench${randomBytes(3).toString('hex')}`;
@@ -68,6 +69,7 @@ writeFileSync(
     'model: { provider: scripted, id: scripted-v1, script: [{ toolCalls: [{ name: sleep, args: { ms: 200 } }] }, { text: done }] }',
     'instructions: Benchmark agent.',
     'tools: [{ name: sleep, tier: 0 }]',
+    "permissions: [{ role: '*', tool: '*', resource: '*', effect: allow }]",
   ].join('\n'),
 );
 
@@ -381,6 +383,91 @@ try {
     ? { flips: flips.length, p50: round(pct(flips, 0.5)), max: round(Math.max(...flips)) }
     : undefined;
 
+  log(`tool-executor: ${TOOL_CALLS} calls of the no-op tool, straight to the executor`);
+  // Each call gets a run of its own in the log, as the orchestrator would leave it (started, one
+  // model turn asking for the tool), then one request to the executor. Its own overhead is the
+  // round trip minus the tool's latency: the gate, the two appends and the reply.
+  const { loadAgents } = require(join(root, 'libs/agents/dist/index.js'));
+  const { toEnvelopes, requestService } = require(join(root, 'libs/event-store/dist/index.js'));
+  const benchAgent = loadAgents(agentsDir).get('bench-agent');
+  const toolOverheads = [];
+  for (let i = 0; i < TOOL_CALLS; i++) {
+    const runId = `run_${ulid()}`;
+    const ctx = { now: new Date().toISOString(), release: benchAgent };
+    let state = runDomain.initialState();
+    let seq = 0;
+    let lastId;
+    const commands = [
+      {
+        type: 'StartRun',
+        tenantId: tenant,
+        release: benchAgent,
+        command: { runId, agent: 'bench-agent', input: 'go', userId: 'bench', roles: ['user'] },
+      },
+      { type: 'RequestModel', provider: 'scripted', model: 'scripted-v1' },
+      {
+        type: 'RecordModelResponse',
+        response: {
+          model: 'scripted-v1',
+          toolCalls: [{ name: 'noop', args: { i } }],
+          usage: { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0, reasoningTokens: 0 },
+          costUsd: 0,
+          latencyMs: 0,
+          finishReason: 'tool_calls',
+        },
+      },
+    ];
+    for (const command of commands) {
+      const events = toEnvelopes(runDomain.decide(command, state, ctx), {
+        runId,
+        tenantId: tenant,
+        source: 'bench',
+        causationId: lastId,
+      });
+      for (const e of events) {
+        seq = (await store.append(e, seq)).seq;
+        lastId = e.id;
+      }
+      state = runDomain.fold(events, state);
+    }
+    const call = state.pendingCalls[0];
+    const t0 = performance.now();
+    const reply = await requestService(
+      nc,
+      prefix,
+      'tool-executor',
+      'tool.execute',
+      {
+        tenantId: tenant,
+        runId,
+        callId: call.callId,
+        tool: call.tool,
+        tier: call.tier,
+        args: call.args,
+        expectedSeq: seq,
+        agent: 'bench-agent',
+        release: benchAgent.release,
+        userId: 'bench',
+        roles: ['user'],
+        mode: 'live',
+        causationId: lastId,
+        resume: false,
+      },
+      10_000,
+    );
+    const rtt = performance.now() - t0;
+    const done = reply.events.find((e) => e.type === 'tool.completed');
+    if (!done) throw new Error(`tool call ${i} did not complete: ${JSON.stringify(reply.events)}`);
+    toolOverheads.push(rtt - done.data.latencyMs);
+  }
+  const toolExecutorOverheadMs = toolOverheads.length
+    ? {
+        calls: toolOverheads.length,
+        p50: round(pct(toolOverheads, 0.5)),
+        p99: round(pct(toolOverheads, 0.99)),
+      }
+    : undefined;
+
   const { measureFold } = require(join(root, 'libs/run-domain/dist/fold.bench.js'));
   const fold = measureFold(1000);
   await nc.close();
@@ -420,6 +507,7 @@ try {
         longRun,
         recovery,
         killSwitchFlipToWatcherMs,
+        toolExecutorOverheadMs,
       },
       null,
       2,

@@ -118,8 +118,10 @@ export class ToolSpec {
   @IsOptional() @IsString() description?: string;
   /** Safe to retry: repeating the call has no further effect. */
   @IsOptional() @IsBoolean() idempotent?: boolean;
-  /** `N/sec`, `N/min` or `N/hour`, applied per tenant and per user alike. */
+  /** Calls per user: `N/sec`, `N/min` or `N/hour`. */
   @IsOptional() @Matches(/^\d+\/(sec|min|hour)$/) rateLimit?: string;
+  /** Calls per tenant, all its users together: `N/sec`, `N/min` or `N/hour`. */
+  @IsOptional() @Matches(/^\d+\/(sec|min|hour)$/) tenantRateLimit?: string;
   @IsOptional() @IsInt() @Min(1) timeoutMs?: number;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => HttpToolSpec) http?: HttpToolSpec;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => NatsToolSpec) nats?: NatsToolSpec;

@@ -160,7 +160,7 @@ describe('tether (the CLI, built and spawned)', () => {
       const runId = ran.stdout.trim();
       await eventually(
         async () =>
-          (await stack.store.read('acme', runId)).at(-1)?.event.type === 'tool.requested'
+          (await stack.store.read('acme', runId)).at(-1)?.event.type === 'approval.requested'
             ? true
             : undefined,
         'the run to park',

@@ -49,3 +49,4 @@ export {
   type PermissionRequest,
 } from './permission.policy';
 export { capProblems } from './cap.policy';
+export { Messages } from './run.messages';

@@ -14,6 +14,7 @@ import {
 import { IllegalStateError, ValidationError } from '@tether/errors';
 import { Messages } from './run.messages';
 import { nextAction } from './run.next';
+import { redact } from '@tether/redaction';
 import { capProblems } from './cap.policy';
 import { evaluatePermission, resourceOf } from './permission.policy';
 import {
@@ -267,7 +268,9 @@ function recordModelResponse(
       step,
       model: response.model,
       ...(response.text !== undefined && { text: response.text }),
-      ...(calls.length > 0 && { toolCalls: calls }),
+      ...(calls.length > 0 && {
+        toolCalls: calls.map((c) => ({ ...c, args: redactArgs(c.args).args })),
+      }),
       usage: { inputTokens, outputTokens, cachedInputTokens, reasoningTokens },
       costUsd: response.costUsd,
       latencyMs: response.latencyMs,
@@ -398,20 +401,32 @@ function recordModelResponse(
         }),
       );
     } else {
+      // The log keeps the arguments redacted; the tool gets the real ones from the worker that
+      // decided the call (see `redacted`).
+      const { args, redacted } = redactArgs(call.args);
       events.push(
         event('tool.requested', {
           callId: call.callId,
           tool: call.name,
           tier: spec.tier,
-          args: call.args,
+          args,
           step,
           permission: permission.effect,
           rule: permission.rule,
+          ...(redacted && { redacted: true }),
         }),
       );
     }
   }
   return events;
+}
+
+function redactArgs(args: Record<string, unknown>): {
+  args: Record<string, unknown>;
+  redacted: boolean;
+} {
+  const { value, paths } = redact(args);
+  return { args: value as Record<string, unknown>, redacted: paths.length > 0 };
 }
 
 /** How long a human has to decide before the request expires. */

@@ -299,3 +299,30 @@ describe('caps', () => {
     }
   });
 });
+
+describe('redaction of proposed arguments', () => {
+  it('keeps secrets and personal data out of the log, and marks the call', () => {
+    const d = deskRun();
+    const events = d.do(
+      call('lookup_order', {
+        orderId: '1042',
+        email: 'jane.doe@example.com',
+        apiKey: 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789',
+      }),
+    );
+    const logged = JSON.stringify(events);
+    expect(logged).not.toContain('jane.doe@example.com');
+    expect(logged).not.toContain('sk-proj-abcdefghijklmnopqrstuvwxyz0123456789');
+    expect(events[1]).toMatchObject({
+      type: 'tool.requested',
+      data: { args: { orderId: '1042', email: '[REDACTED:email]' }, redacted: true },
+    });
+    expect(d.state.pendingCalls[0]?.redacted).toBe(true);
+  });
+
+  it('leaves harmless arguments alone and unmarked', () => {
+    const events = deskRun().do(call('lookup_order', { orderId: '1042' }));
+    expect(events[1]?.data).not.toHaveProperty('redacted');
+    expect(events[1]).toMatchObject({ data: { args: { orderId: '1042' } } });
+  });
+});

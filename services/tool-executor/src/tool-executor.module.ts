@@ -8,7 +8,10 @@ import { ToolExecutionController } from './adapters/nats/tool-execution.controll
 import { EnvSecretStore, SecretStore } from './adapters/secrets/secret.store';
 import { SupportDesk1763700000001 } from './adapters/persistence/migrations/1763700000001-support-desk';
 import { ExecuteToolHandler } from './application/execute-tool.handler';
-import { AGENTS, TOOL_SOURCES, type ToolSource } from './application/ports';
+import { PgRateLimiter } from './adapters/persistence/pg-rate-limiter';
+import { ToolRateWindows1763800000002 } from './adapters/persistence/migrations/1763800000002-tool-rate-windows';
+import { AGENTS, RATE_LIMITER, TOOL_SOURCES, type ToolSource } from './application/ports';
+import { ToolInvoker, type InvokerOptions } from './application/tool-invoker';
 import { ToolResolver } from './application/tool-resolver';
 import type { ToolExecutorConfig } from './config';
 import type { ToolPack } from './domain/tool-handler';
@@ -22,6 +25,8 @@ export interface ToolExecutorPorts {
   agents?: AgentRegistry;
   /** Extra packs (tests, embedding applications). */
   packs?: ToolPack[];
+  /** Circuit breaker and retry settings (defaults: DEFAULT_INVOKER_OPTIONS). */
+  invoker?: InvokerOptions;
   /** Named secrets of tool sources; by default `TETHER_SECRET_<NAME>` and `TETHER_SECRETS_DIR`. */
   secrets?: SecretStore;
 }
@@ -54,6 +59,8 @@ export class ToolExecutorModule {
           inject: [HttpSource, NatsSource, PackSource],
         },
         ...killSwitchProviders,
+        { provide: RATE_LIMITER, useClass: PgRateLimiter },
+        { provide: ToolInvoker, useValue: new ToolInvoker(ports.invoker) },
         ToolResolver,
         ExecuteToolHandler,
       ],
@@ -68,6 +75,6 @@ export function toolExecutorService(
   return {
     config,
     module: ToolExecutorModule.register(config, ports),
-    migrations: [SupportDesk1763700000001],
+    migrations: [SupportDesk1763700000001, ToolRateWindows1763800000002],
   };
 }

@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { createToolArgsValidator } from '@tether/agents';
-import { TOOL_EXECUTOR, type ExecuteTool, type ToolExecuted } from '@tether/contracts';
+import { ReasonCode, TOOL_EXECUTOR, type ExecuteTool, type ToolExecuted } from '@tether/contracts';
 import { isErrorNamed } from '@tether/errors';
 import { requestService } from '@tether/event-store';
 import { isModelError, priceOf, type ModelRouter } from '@tether/models';
-import { decide, isActive, nextAction, type PendingCall } from '@tether/run-domain';
+import { Messages, decide, isActive, nextAction, type PendingCall } from '@tether/run-domain';
 import { InjectConfig, InjectLogger, InjectNats } from '@tether/service-kit';
 import type { AgentRelease } from '@tether/contracts';
 import type { OrchestratorConfig } from '../config';
@@ -21,6 +21,7 @@ import {
 import { AGENTS, CLOCK, MODELS, type AgentRegistry, type Clock } from './ports';
 
 const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
+import { OriginalArgs } from './original-args';
 import { RunRepository, type LoadedRun } from './run.repository';
 
 const MAX_CONFLICTS = 5;
@@ -36,6 +37,7 @@ const TOOL_REPLY_MARGIN_MS = 5_000;
 export class RunDriver {
   private readonly attempts: AttemptPolicy;
   private readonly validateArgs = createToolArgsValidator();
+  private readonly originals = new OriginalArgs();
 
   constructor(
     private readonly runs: RunRepository,
@@ -102,6 +104,9 @@ export class RunDriver {
         tools: release.spec.tools,
       });
       const costUsd = priceOf(model, reply.usage) ?? 0;
+      (reply.toolCalls ?? []).forEach((call, i) =>
+        this.originals.remember(run.runId, `call_${state.step + 1}_${i}`, call.args),
+      );
       const argProblems: Record<number, string[]> = {};
       (reply.toolCalls ?? []).forEach((call, i) => {
         const tool = release.spec.tools.find((t) => t.name === call.name);
@@ -148,13 +153,23 @@ export class RunDriver {
     if (!isActive(state)) return run;
     const release = this.releaseOf(run);
     const spec = release.spec.tools.find((t) => t.name === call.tool);
+    const args = this.originals.argsFor(run.runId, call);
+    if (args === undefined && call.status === 'requested') {
+      return this.append(run, {
+        type: 'DenyToolCall',
+        callId: call.callId,
+        reason: ReasonCode.ArgsUnavailable,
+        message: Messages.argsUnavailable(call.tool),
+      });
+    }
     const request: ExecuteTool = {
       tenantId: run.tenantId,
       runId: run.runId,
       callId: call.callId,
       tool: call.tool,
       tier: call.tier,
-      args: call.args,
+      // A started call is only resolved from the log; its arguments matter only for a re-run.
+      args: args ?? call.args,
       expectedSeq: run.seq,
       agent: state.agent,
       release: state.release,

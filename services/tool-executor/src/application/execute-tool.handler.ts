@@ -11,6 +11,7 @@ import {
   type ToolSpec,
 } from '@tether/contracts';
 import { isErrorNamed } from '@tether/errors';
+import { redact, redactText } from '@tether/redaction';
 import { EventStore, toEnvelopes, type Decided } from '@tether/event-store';
 import {
   DEFAULT_DENY,
@@ -121,20 +122,24 @@ export class ExecuteToolHandler {
       approved: needsApproval ? await this.isApproved(req) : false,
       switchedOff: this.switches.disabled(req.tenantId, req.tool),
     });
-    const rate = parseRateLimit(spec?.rateLimit);
-    if (gate.verdict === 'deny' || gate.dryRun || !rate) return gate;
+    if (gate.verdict === 'deny' || gate.dryRun || !(spec?.rateLimit || spec?.tenantRateLimit)) {
+      return gate;
+    }
+    const user = parseRateLimit(spec.rateLimit);
+    const tenant = parseRateLimit(spec.tenantRateLimit);
     const verdict = await this.limiter.take({
       tenantId: req.tenantId,
       userId: req.userId,
       tool: req.tool,
-      limit: rate.limit,
-      windowMs: rate.windowMs,
+      ...(user && { user }),
+      ...(tenant && { tenant }),
     });
     if (verdict.allowed) return gate;
+    const limit = verdict.scope === 'user' ? spec.rateLimit : spec.tenantRateLimit;
     return {
       verdict: 'deny',
       reason: ReasonCode.RateLimited,
-      message: `${req.tool} is rate-limited (${spec!.rateLimit} per ${verdict.scope}); try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`,
+      message: `${req.tool} is rate-limited (${limit} per ${verdict.scope}); try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`,
     };
   }
 
@@ -164,7 +169,7 @@ export class ExecuteToolHandler {
               callId: req.callId,
               tool: req.tool,
               reason: gate.reason,
-              message: gate.message,
+              message: redactText(gate.message).text,
               ...(gate.rule !== undefined && { rule: gate.rule }),
             },
           },
@@ -222,7 +227,8 @@ export class ExecuteToolHandler {
       throw err;
     }
 
-    const outcome = await (early ?? run());
+    // Redacted before it is logged or stored: only the tool ever sees the real values.
+    const outcome = redactOutcome(await (early ?? run()));
     if (outcome.type === 'tool.failed') {
       this.logger.warn(
         { runId: req.runId, tool: req.tool, reason: outcome.data.reason, err: outcome.data.error },
@@ -294,7 +300,9 @@ export class ExecuteToolHandler {
         continue;
       }
       const spec = this.agents.get(req.agent)?.spec.tools.find((t) => t.name === req.tool);
-      if (call.status === 'started' && safeToRepeat(spec) && retryable) {
+      // Redacted arguments are not the call's: a re-run with them would be a different call.
+      const realArgs = !call.redacted || JSON.stringify(req.args) !== JSON.stringify(call.args);
+      if (call.status === 'started' && safeToRepeat(spec) && realArgs && retryable) {
         const again = await this.fastPath(
           { ...req, expectedSeq: last, causationId: lastId ?? req.causationId },
           depth + 1,
@@ -331,6 +339,20 @@ export class ExecuteToolHandler {
     const events = log.filter((s) => s.seq > req.expectedSeq && s.seq <= seq).map((s) => s.event);
     return { seq, events };
   }
+}
+
+/**
+ * What the log may hold of an outcome: the tool got the real values and answered with real
+ * data; secrets and personal data in its result or error stop here.
+ */
+function redactOutcome(outcome: Decided): Decided {
+  if (outcome.type === 'tool.completed') {
+    return { ...outcome, data: { ...outcome.data, result: redact(outcome.data.result).value } };
+  }
+  if (outcome.type === 'tool.failed') {
+    return { ...outcome, data: { ...outcome.data, error: redactText(outcome.data.error).text } };
+  }
+  return outcome;
 }
 
 function dryRunOutcome(req: ExecuteTool): Decided {

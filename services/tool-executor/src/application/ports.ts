@@ -1,5 +1,6 @@
 import type { AgentRegistry } from '@tether/agents';
 import type { AgentRelease, ToolSpec } from '@tether/contracts';
+import type { RateLimit } from '../domain/rate-limit';
 import type { ToolHandler } from '../domain/tool-handler';
 
 export const AGENTS = Symbol('AGENTS');
@@ -37,11 +38,12 @@ export type RateVerdict =
 
 /** Shared by every executor instance: one count per tenant and one per user, per tool and window. */
 export interface RateLimiter {
+  /** Counts one call against each limit given, and says whether every one still allows it. */
   take(request: {
     tenantId: string;
     userId: string;
     tool: string;
-    limit: number;
-    windowMs: number;
+    user?: RateLimit;
+    tenant?: RateLimit;
   }): Promise<RateVerdict>;
 }

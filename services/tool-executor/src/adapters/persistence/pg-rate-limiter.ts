@@ -2,15 +2,15 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { RateLimiter, RateVerdict } from '../../application/ports';
-import { windowOf } from '../../domain/rate-limit';
+import { windowOf, type RateLimit } from '../../domain/rate-limit';
 
 const SWEEP_EVERY_MS = 5 * 60_000;
 /** Longer than the longest window (an hour), so no live count is swept. */
 const KEEP_MS = 2 * 3_600_000;
 
 /**
- * Rate limits in Postgres: one upsert bumps the tenant's and the user's count for the current
- * window and returns both, atomically under any number of executors (no read-then-write).
+ * Rate limits in Postgres: one upsert bumps the user's and the tenant's count for their current
+ * windows and returns both, atomically under any number of executors (no read-then-write).
  * A refused call still counts: retrying in a tight loop does not get through sooner.
  */
 @Injectable()
@@ -26,26 +26,37 @@ export class PgRateLimiter implements RateLimiter, OnModuleDestroy {
     tenantId: string;
     userId: string;
     tool: string;
-    limit: number;
-    windowMs: number;
+    user?: RateLimit;
+    tenant?: RateLimit;
   }): Promise<RateVerdict> {
-    const { startMs, leftMs } = windowOf(Date.now(), r.windowMs);
-    const tenantScope = `tenant:${r.tenantId}`;
-    const userScope = `user:${r.tenantId}:${r.userId}`;
+    const now = Date.now();
+    const scopes = [
+      r.user && { kind: 'user' as const, key: `user:${r.tenantId}:${r.userId}`, limit: r.user },
+      r.tenant && { kind: 'tenant' as const, key: `tenant:${r.tenantId}`, limit: r.tenant },
+    ].filter((s) => s !== undefined);
+    if (!scopes.length) return { allowed: true };
+    const params: unknown[] = [r.tool];
+    const values = scopes.map((s) => {
+      params.push(s.key, new Date(windowOf(now, s.limit.windowMs).startMs));
+      return `($${params.length - 1}, $1, $${params.length}, 1)`;
+    });
     const rows: { scope: string; calls: number }[] = await this.db.query(
-      `INSERT INTO tool_rate_windows (scope, tool, window_start, calls)
-       VALUES ($1, $3, $4, 1), ($2, $3, $4, 1)
+      `INSERT INTO tool_rate_windows (scope, tool, window_start, calls) VALUES ${values.join(', ')}
        ON CONFLICT (scope, tool, window_start) DO UPDATE SET calls = tool_rate_windows.calls + 1
        RETURNING scope, calls`,
-      [tenantScope, userScope, r.tool, new Date(startMs)],
+      params,
     );
-    const over = rows.find((row) => row.calls > r.limit);
-    if (!over) return { allowed: true };
-    return {
-      allowed: false,
-      scope: over.scope === tenantScope ? 'tenant' : 'user',
-      retryAfterMs: leftMs,
-    };
+    for (const s of scopes) {
+      const calls = rows.find((row) => row.scope === s.key)?.calls ?? 0;
+      if (calls > s.limit.limit) {
+        return {
+          allowed: false,
+          scope: s.kind,
+          retryAfterMs: windowOf(now, s.limit.windowMs).leftMs,
+        };
+      }
+    }
+    return { allowed: true };
   }
 
   onModuleDestroy(): void {
