@@ -18,6 +18,7 @@ import type { ToolPack } from './domain/tool-handler';
 import { builtinPack } from './packs/builtin/builtin.pack';
 import { supportDeskPack } from './packs/support-desk/support-desk.pack';
 import { HttpSource } from './sources/http.source';
+import { McpSource } from './sources/mcp.source';
 import { NatsSource } from './sources/nats.source';
 import { PackSource } from './sources/pack.source';
 
@@ -52,11 +53,12 @@ export class ToolExecutorModule {
             ]),
           inject: [getDataSourceToken()],
         },
+        McpSource,
         {
           provide: TOOL_SOURCES,
           // Sources that serve tools by a field of their spec (http, nats, mcp) come before the packs.
           useFactory: (...sources: ToolSource[]) => sources,
-          inject: [HttpSource, NatsSource, PackSource],
+          inject: [HttpSource, NatsSource, McpSource, PackSource],
         },
         ...killSwitchProviders,
         { provide: RATE_LIMITER, useClass: PgRateLimiter },
