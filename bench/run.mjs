@@ -390,8 +390,8 @@ try {
   const { loadAgents } = require(join(root, 'libs/agents/dist/index.js'));
   const { toEnvelopes, requestService } = require(join(root, 'libs/event-store/dist/index.js'));
   const benchAgent = loadAgents(agentsDir).get('bench-agent');
-  const toolOverheads = [];
-  for (let i = 0; i < TOOL_CALLS; i++) {
+  /** A run in the log waiting for one no-op call, and the request that asks the executor to run it. */
+  async function preparedCall(i) {
     const runId = `run_${ulid()}`;
     const ctx = { now: new Date().toISOString(), release: benchAgent };
     let state = runDomain.initialState();
@@ -431,35 +431,75 @@ try {
       state = runDomain.fold(events, state);
     }
     const call = state.pendingCalls[0];
+    return {
+      tenantId: tenant,
+      runId,
+      callId: call.callId,
+      tool: call.tool,
+      tier: call.tier,
+      args: call.args,
+      expectedSeq: seq,
+      agent: 'bench-agent',
+      release: benchAgent.release,
+      userId: 'bench',
+      roles: ['user'],
+      mode: 'live',
+      causationId: lastId,
+      resume: false,
+    };
+  }
+  const execute = (body) =>
+    requestService(nc, prefix, 'tool-executor', 'tool.execute', body, 10_000);
+
+  const toolOverheads = [];
+  for (let i = 0; i < TOOL_CALLS; i++) {
+    const body = await preparedCall(i);
     const t0 = performance.now();
-    const reply = await requestService(
-      nc,
-      prefix,
-      'tool-executor',
-      'tool.execute',
-      {
-        tenantId: tenant,
-        runId,
-        callId: call.callId,
-        tool: call.tool,
-        tier: call.tier,
-        args: call.args,
-        expectedSeq: seq,
-        agent: 'bench-agent',
-        release: benchAgent.release,
-        userId: 'bench',
-        roles: ['user'],
-        mode: 'live',
-        causationId: lastId,
-        resume: false,
-      },
-      10_000,
-    );
+    const reply = await execute(body);
     const rtt = performance.now() - t0;
     const done = reply.events.find((e) => e.type === 'tool.completed');
     if (!done) throw new Error(`tool call ${i} did not complete: ${JSON.stringify(reply.events)}`);
     toolOverheads.push(rtt - done.data.latencyMs);
   }
+
+  log(`kill switches: ${SWITCH_FLIPS / 2} flips, each until the executor first refuses a call`);
+  // Calls are fired back to back from the moment the flip starts; the figure is the flip until
+  // the first refusal (kill_switch) the executor answers.
+  const denials = [];
+  for (let k = 0; k < SWITCH_FLIPS / 2; k++) {
+    const ready = [];
+    for (let i = 0; i < 200; i++) ready.push(await preparedCall(i));
+    const t0 = performance.now();
+    const flipped = flipToolSwitch(js, prefix, {
+      tool: 'noop',
+      tenant,
+      enabled: false,
+      by: 'bench',
+      reason: `bench denial ${k}`,
+    });
+    let denied = false;
+    for (const body of ready) {
+      const reply = await execute(body);
+      if (reply.events.some((e) => e.type === 'tool.denied' && e.data.reason === 'kill_switch')) {
+        denials.push(performance.now() - t0);
+        denied = true;
+        break;
+      }
+    }
+    await flipped;
+    if (!denied) throw new Error(`flip ${k}: 200 calls ran and none was refused`);
+    await flipToolSwitch(js, prefix, {
+      tool: 'noop',
+      tenant,
+      enabled: true,
+      by: 'bench',
+      reason: `bench denial ${k} over`,
+    });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const killSwitchFlipToDenialMs = denials.length
+    ? { flips: denials.length, p50: round(pct(denials, 0.5)), max: round(Math.max(...denials)) }
+    : undefined;
   const toolExecutorOverheadMs = toolOverheads.length
     ? {
         calls: toolOverheads.length,
@@ -508,6 +548,7 @@ try {
         recovery,
         killSwitchFlipToWatcherMs,
         toolExecutorOverheadMs,
+        killSwitchFlipToDenialMs,
       },
       null,
       2,

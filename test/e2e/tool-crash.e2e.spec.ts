@@ -78,19 +78,17 @@ describe('the tool-executor killed in the middle of a batch of non-idempotent HT
     for (const runId of runIds) {
       const h = natsHeaders();
       h.set('Nats-Msg-Id', `req-${runId}`);
-      await nc
-        .jetstream()
-        .publish(
-          subjects.command(stack.prefix, 'acme', 'run.start'),
-          encodeJson({
-            runId,
-            agent: 'charge-agent',
-            input: 'Charge me',
-            userId: 'u_1',
-            roles: ['user'],
-          }),
-          { headers: h },
-        );
+      await nc.jetstream().publish(
+        subjects.command(stack.prefix, 'acme', 'run.start'),
+        encodeJson({
+          runId,
+          agent: 'charge-agent',
+          input: 'Charge me',
+          userId: 'u_1',
+          roles: ['user'],
+        }),
+        { headers: h },
+      );
     }
     await eventually(async () => (api.inFlight() >= 3 ? true : undefined), 'charges in flight');
     await stack.kill('tool-executor', 'SIGKILL');
