@@ -261,6 +261,8 @@ function recordModelResponse(
     callId: `call_${step}_${i}`,
     name: c.name,
     args: c.args,
+    // What the log may hold of the arguments; the tool gets the real ones (see `redacted`).
+    logged: redactArgs(c.args),
   }));
   const { inputTokens, outputTokens, cachedInputTokens, reasoningTokens } = response.usage;
   const events: DecidedEvent[] = [
@@ -269,7 +271,7 @@ function recordModelResponse(
       model: response.model,
       ...(response.text !== undefined && { text: response.text }),
       ...(calls.length > 0 && {
-        toolCalls: calls.map((c) => ({ ...c, args: redactArgs(c.args).args })),
+        toolCalls: calls.map((c) => ({ callId: c.callId, name: c.name, args: c.logged.args })),
       }),
       usage: { inputTokens, outputTokens, cachedInputTokens, reasoningTokens },
       costUsd: response.costUsd,
@@ -401,9 +403,7 @@ function recordModelResponse(
         }),
       );
     } else {
-      // The log keeps the arguments redacted; the tool gets the real ones from the worker that
-      // decided the call (see `redacted`).
-      const { args, redacted } = redactArgs(call.args);
+      const { args, redacted } = call.logged;
       events.push(
         event('tool.requested', {
           callId: call.callId,

@@ -72,10 +72,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       this.running.push(
         await consumeDurable(js, prefix, binding.spec, (msg) => this.dispatchEvent(binding, msg), {
           concurrency: binding.concurrency,
-          onError: (err, msg, d) =>
-            this.logger.warn(
-              `${binding.spec.durable} ${msg.subject}#${msg.seq}: ${d.action}: ${(err as Error)?.message ?? err}`,
-            ),
+          onError: (err, msg, d) => {
+            const line = `${binding.spec.durable} ${msg.subject}#${msg.seq}: ${d.action}: ${(err as Error)?.message ?? err}`;
+            // A message held back on purpose (a timer not due yet) is routine, not a problem.
+            if ((err as Error)?.name === 'RetryLaterError') this.logger.debug(line);
+            else this.logger.warn(line);
+          },
         }),
       );
     }

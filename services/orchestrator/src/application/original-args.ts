@@ -9,13 +9,13 @@ const MAX_REMEMBERED = 10_000;
  * values live only here, in the worker that decided the call (the most recent calls are kept).
  */
 export class OriginalArgs {
-  private readonly byCall = new Map<string, { args: Record<string, unknown>; recorded: string }>();
+  private readonly byCall = new Map<string, Record<string, unknown>>();
 
   remember(runId: string, callId: string, args: Record<string, unknown>): void {
     if (this.byCall.size >= MAX_REMEMBERED) {
       this.byCall.delete(this.byCall.keys().next().value as string);
     }
-    this.byCall.set(`${runId}:${callId}`, { args, recorded: JSON.stringify(redact(args).value) });
+    this.byCall.set(`${runId}:${callId}`, args);
   }
 
   /**
@@ -24,9 +24,11 @@ export class OriginalArgs {
    * undefined when the originals are gone (another worker decided the call and died).
    */
   argsFor(runId: string, call: PendingCall): Record<string, unknown> | undefined {
-    const remembered = this.byCall.get(`${runId}:${call.callId}`);
     if (!call.redacted) return call.args;
+    const remembered = this.byCall.get(`${runId}:${call.callId}`);
     if (remembered === undefined) return undefined;
-    return JSON.stringify(call.args) === remembered.recorded ? remembered.args : call.args;
+    // Redacting is paid only here, for the few calls whose arguments held something sensitive.
+    const recorded = JSON.stringify(redact(remembered).value);
+    return JSON.stringify(call.args) === recorded ? remembered : call.args;
   }
 }
