@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { headers as natsHeaders, type NatsConnection } from 'nats';
+import { subjects } from '@tether/contracts';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { testAgentsDir } from './agents-dir';
-import { deleteStreams } from '@tether/event-store';
+import { deleteStreams, encodeJson } from '@tether/event-store';
 import {
   connectTestNats,
   createTestDatabase,
@@ -31,6 +33,23 @@ export interface ProcessStack {
   kill(name: ServiceName, signal?: NodeJS.Signals, instance?: string): Promise<void>;
   output(name: ServiceName, instance?: string): string;
   stop(): Promise<void>;
+}
+
+/** Publishes `run.start` for tenant `acme`, with `req-<runId>` as its idempotency key. */
+export async function publishRunStart(
+  nc: NatsConnection,
+  prefix: string,
+  body: { runId: string; agent: string; input?: string; userId?: string },
+): Promise<void> {
+  const h = natsHeaders();
+  h.set('Nats-Msg-Id', `req-${body.runId}`);
+  await nc
+    .jetstream()
+    .publish(
+      subjects.command(prefix, 'acme', 'run.start'),
+      encodeJson({ input: 'go', userId: 'u1', roles: ['user'], ...body }),
+      { headers: h },
+    );
 }
 
 /** A port the OS says is free right now. */

@@ -1,8 +1,13 @@
-import { headers as natsHeaders, type NatsConnection } from 'nats';
-import { subjects, type TetherEvent } from '@tether/contracts';
-import { EventStore, encodeJson } from '@tether/event-store';
+import type { NatsConnection } from 'nats';
+import type { TetherEvent } from '@tether/contracts';
+import { EventStore } from '@tether/event-store';
 import { connectTestNats, eventually } from '../../libs/testing/src/infra.helper';
-import { ALL_SERVICES, startProcessStack, type ProcessStack } from '../process-stack';
+import {
+  ALL_SERVICES,
+  publishRunStart,
+  startProcessStack,
+  type ProcessStack,
+} from '../process-stack';
 
 const TERMINAL = new Set([
   'run.completed',
@@ -51,20 +56,9 @@ describe('two orchestrator processes, one killed in the middle of a batch', () =
     const store = new EventStore(nc, stack.prefix);
     const runIds = Array.from({ length: RUNS }, (_, i) => `run_batch${i}`);
     for (const runId of runIds) {
-      const h = natsHeaders();
-      h.set('Nats-Msg-Id', `req-${runId}`);
-      await nc.jetstream().publish(
-        subjects.command(stack.prefix, 'acme', 'run.start'),
-        // Half the runs have a slow tool, so the killed orchestrator surely holds some of them.
-        encodeJson({
-          runId,
-          agent: Number(runId.slice(9)) % 2 ? 'slow-agent' : 'bench-agent',
-          input: 'go',
-          userId: 'u1',
-          roles: ['user'],
-        }),
-        { headers: h },
-      );
+      // Half the runs have a slow tool, so the killed orchestrator surely holds some of them.
+      const agent = Number(runId.slice(9)) % 2 ? 'slow-agent' : 'bench-agent';
+      await publishRunStart(nc, stack.prefix, { runId, agent });
     }
     // Kill one orchestrator while the batch is in flight.
     await eventually(

@@ -1,8 +1,12 @@
-import { headers as natsHeaders, type NatsConnection } from 'nats';
-import { subjects } from '@tether/contracts';
-import { EventStore, encodeJson } from '@tether/event-store';
+import type { NatsConnection } from 'nats';
+import { EventStore } from '@tether/event-store';
 import { connectTestNats, eventually } from '../../libs/testing/src/infra.helper';
-import { ALL_SERVICES, startProcessStack, type ProcessStack } from '../process-stack';
+import {
+  ALL_SERVICES,
+  publishRunStart,
+  startProcessStack,
+  type ProcessStack,
+} from '../process-stack';
 
 const TERMINAL = ['run.completed', 'run.failed', 'run.aborted', 'run.cancelled', 'run.rejected'];
 
@@ -23,17 +27,8 @@ describe('the whole stack as processes', () => {
     await stack?.stop();
   });
 
-  async function startRun(runId: string, agent: string) {
-    const h = natsHeaders();
-    h.set('Nats-Msg-Id', `req-${runId}`);
-    await nc
-      .jetstream()
-      .publish(
-        subjects.command(stack.prefix, 'acme', 'run.start'),
-        encodeJson({ runId, agent, input: 'go', userId: 'u1', roles: ['user'] }),
-        { headers: h },
-      );
-  }
+  const startRun = (runId: string, agent: string) =>
+    publishRunStart(nc, stack.prefix, { runId, agent });
   const types = async (runId: string) => (await store.read('acme', runId)).map((s) => s.event.type);
   const ended = (runId: string, timeoutMs = 30_000) =>
     eventually(

@@ -2,11 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { headers as natsHeaders, type NatsConnection } from 'nats';
-import { subjects, type TetherEvent } from '@tether/contracts';
-import { EventStore, encodeJson } from '@tether/event-store';
+import type { NatsConnection } from 'nats';
+import type { TetherEvent } from '@tether/contracts';
+import { EventStore } from '@tether/event-store';
 import { connectTestNats, eventually } from '../../libs/testing/src/infra.helper';
-import { startProcessStack, type ProcessStack } from '../process-stack';
+import { publishRunStart, startProcessStack, type ProcessStack } from '../process-stack';
 
 const RUNS = 16;
 const CHARGE_MS = 800;
@@ -76,19 +76,7 @@ describe('the tool-executor killed in the middle of a batch of non-idempotent HT
     const store = new EventStore(nc, stack.prefix);
     const runIds = Array.from({ length: RUNS }, (_, i) => `run_charge${i}`);
     for (const runId of runIds) {
-      const h = natsHeaders();
-      h.set('Nats-Msg-Id', `req-${runId}`);
-      await nc.jetstream().publish(
-        subjects.command(stack.prefix, 'acme', 'run.start'),
-        encodeJson({
-          runId,
-          agent: 'charge-agent',
-          input: 'Charge me',
-          userId: 'u_1',
-          roles: ['user'],
-        }),
-        { headers: h },
-      );
+      await publishRunStart(nc, stack.prefix, { runId, agent: 'charge-agent', userId: 'u_1' });
     }
     await eventually(async () => (api.inFlight() >= 3 ? true : undefined), 'charges in flight');
     await stack.kill('tool-executor', 'SIGKILL');

@@ -40,6 +40,7 @@ export {
 } from './loop.policy';
 export {
   evaluatePermission,
+  permissionFor,
   resourceOf,
   globMatches,
   describeRule,

@@ -1,4 +1,4 @@
-import { Tier, type PermissionRule } from '@tether/contracts';
+import { Tier, type PermissionRule, type ToolSpec } from '@tether/contracts';
 
 /**
  * The permission matrix: role × tool × resource → allow | deny | ask. Rules are tried in order
@@ -67,6 +67,24 @@ export function evaluatePermission(
     return { effect: rule.effect, rule: rule_ };
   }
   return { effect: 'deny', rule: DEFAULT_DENY };
+}
+
+/**
+ * What the matrix says of one proposed call of a declared tool: the question both the
+ * orchestrator (deciding the call) and the tool-executor (before running it) ask.
+ */
+export function permissionFor(
+  rules: readonly PermissionRule[] | undefined,
+  roles: readonly string[],
+  spec: ToolSpec,
+  args: Record<string, unknown>,
+): PermissionDecision {
+  return evaluatePermission(rules, {
+    roles,
+    tool: spec.name,
+    tier: spec.tier,
+    resource: resourceOf(spec.resource, args),
+  });
 }
 
 /**

@@ -16,7 +16,7 @@ import { Messages } from './run.messages';
 import { nextAction } from './run.next';
 import { redact } from '@tether/redaction';
 import { capProblems } from './cap.policy';
-import { evaluatePermission, resourceOf } from './permission.policy';
+import { permissionFor } from './permission.policy';
 import {
   assertNever,
   isActive,
@@ -305,13 +305,7 @@ function recordModelResponse(
   const tools = toolsOf(run, ctx);
   const permissions = calls.map((c) => {
     const spec = tools.get(c.name);
-    if (spec === undefined) return undefined;
-    return evaluatePermission(ctx.release!.spec.permissions, {
-      roles: run.roles,
-      tool: spec.name,
-      tier: spec.tier,
-      resource: resourceOf(spec.resource, c.args),
-    });
+    return spec && permissionFor(ctx.release!.spec.permissions, run.roles, spec, c.args);
   });
   // Only calls that would be requested count: unknown and forbidden tools are denied, never run.
   const requested = permissions.reduce((n, p) => (p && p.effect !== 'deny' ? n + 1 : n), 0);
@@ -374,6 +368,7 @@ function recordModelResponse(
     }
     const spec = tools.get(call.name);
     const permission = permissions[i];
+    const overCaps = spec ? capProblems(spec.caps, call.args) : [];
     if (spec === undefined || permission === undefined) {
       events.push(
         event('tool.denied', {
@@ -383,13 +378,13 @@ function recordModelResponse(
           message: Messages.unknownTool(call.name),
         }),
       );
-    } else if (capProblems(spec.caps, call.args).length) {
+    } else if (overCaps.length) {
       events.push(
         event('tool.denied', {
           callId: call.callId,
           tool: call.name,
           reason: ReasonCode.CapExceeded,
-          message: Messages.capExceeded(call.name, capProblems(spec.caps, call.args)),
+          message: Messages.capExceeded(call.name, overCaps),
         }),
       );
     } else if (permission.effect === 'deny') {

@@ -16,10 +16,9 @@ import { EventStore, toEnvelopes, type Decided } from '@tether/event-store';
 import {
   DEFAULT_DENY,
   capProblems,
-  evaluatePermission,
   fold,
   isTerminal,
-  resourceOf,
+  permissionFor,
   type PermissionDecision,
 } from '@tether/run-domain';
 import { InjectConfig, InjectLogger, type BaseConfig } from '@tether/service-kit';
@@ -90,21 +89,20 @@ export class ExecuteToolHandler {
     return work;
   }
 
-  private plan(req: ExecuteTool): CallPlan {
+  private specOf(req: ExecuteTool): { release?: AgentRelease; spec?: ToolSpec } {
     const release = this.agents.get(req.agent);
-    const spec = release?.spec.tools.find((t) => t.name === req.tool);
+    return { release, spec: release?.spec.tools.find((t) => t.name === req.tool) };
+  }
+
+  private plan(req: ExecuteTool): CallPlan {
+    const { release, spec } = this.specOf(req);
     if (!release || !spec)
       return { release, spec, permission: { effect: 'deny', rule: DEFAULT_DENY } };
     return {
       release,
       spec,
       handler: this.tools.resolve(spec, release),
-      permission: evaluatePermission(release.spec.permissions, {
-        roles: req.roles,
-        tool: spec.name,
-        tier: spec.tier,
-        resource: resourceOf(spec.resource, req.args),
-      }),
+      permission: permissionFor(release.spec.permissions, req.roles, spec, req.args),
     };
   }
 
@@ -299,7 +297,7 @@ export class ExecuteToolHandler {
         await new Promise((r) => setTimeout(r, Math.min(250, due - Date.now())));
         continue;
       }
-      const spec = this.agents.get(req.agent)?.spec.tools.find((t) => t.name === req.tool);
+      const { spec } = this.specOf(req);
       // Redacted arguments are not the call's: a re-run with them would be a different call.
       const realArgs = !call.redacted || JSON.stringify(req.args) !== JSON.stringify(call.args);
       if (call.status === 'started' && safeToRepeat(spec) && realArgs && retryable) {

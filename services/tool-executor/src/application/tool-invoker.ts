@@ -13,8 +13,9 @@ import {
   wrap,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import { ReasonCode, Tier, type ToolSpec } from '@tether/contracts';
+import { ReasonCode, type ToolSpec } from '@tether/contracts';
 import type { Decided } from '@tether/event-store';
+import { safeToRepeat } from '../domain/tool-gate.policy';
 import type { ToolContext, ToolHandler } from '../domain/tool-handler';
 
 export interface InvokerOptions {
@@ -124,8 +125,7 @@ function classify(
   if (err instanceof TaskCancelledError) {
     // A call with effects that ran out of time may or may not have happened: only a human
     // can tell, unless repeating it is harmless.
-    const harmless = spec.tier === Tier.ReadOnly || spec.idempotent === true;
-    return harmless
+    return safeToRepeat(spec)
       ? { reason: ReasonCode.Timeout, retryable: true, error: `timed out after ${timeoutMs} ms` }
       : {
           reason: ReasonCode.UnknownOutcome,

@@ -33,11 +33,13 @@ export class PgRateLimiter implements RateLimiter, OnModuleDestroy {
     const scopes = [
       r.user && { kind: 'user' as const, key: `user:${r.tenantId}:${r.userId}`, limit: r.user },
       r.tenant && { kind: 'tenant' as const, key: `tenant:${r.tenantId}`, limit: r.tenant },
-    ].filter((s) => s !== undefined);
+    ]
+      .filter((s) => s !== undefined)
+      .map((s) => ({ ...s, window: windowOf(now, s.limit.windowMs) }));
     if (!scopes.length) return { allowed: true };
     const params: unknown[] = [r.tool];
     const values = scopes.map((s) => {
-      params.push(s.key, new Date(windowOf(now, s.limit.windowMs).startMs));
+      params.push(s.key, new Date(s.window.startMs));
       return `($${params.length - 1}, $1, $${params.length}, 1)`;
     });
     const rows: { scope: string; calls: number }[] = await this.db.query(
@@ -49,11 +51,7 @@ export class PgRateLimiter implements RateLimiter, OnModuleDestroy {
     for (const s of scopes) {
       const calls = rows.find((row) => row.scope === s.key)?.calls ?? 0;
       if (calls > s.limit.limit) {
-        return {
-          allowed: false,
-          scope: s.kind,
-          retryAfterMs: windowOf(now, s.limit.windowMs).leftMs,
-        };
+        return { allowed: false, scope: s.kind, retryAfterMs: s.window.leftMs };
       }
     }
     return { allowed: true };
