@@ -97,6 +97,10 @@ export const subjects = {
   command: (prefix: string, tenant: string, command: CommandName) =>
     `${prefix}.cmd.${tenant}.${command}`,
   /** Every command of every tenant of one kind, for a consumer filter. */
+  /** `<P>.cmd.<tenant>.run.resume`: drive a parked run again (see `RunResume`). */
+  runResume: (prefix: string, tenant: string) => `${prefix}.cmd.${tenant}.run.resume`,
+  /** `<P>.ctl.<tenant>.approval`: votes and refused decisions (see `ApprovalAudit`). */
+  approvalAudit: (prefix: string, tenant: string) => `${prefix}.ctl.${tenant}.approval`,
   /** `<P>.cmd.<tenant>.timer.deadline`: a run's deadline, held back until due. */
   runDeadline: (prefix: string, tenant: string) => `${prefix}.cmd.${tenant}.timer.deadline`,
   /** Commands of every tenant: `run.start`, or a family such as `run.>`. */

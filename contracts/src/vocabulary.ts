@@ -50,6 +50,18 @@ export const ReasonCode = {
   CircuitOpen: 'circuit_open',
   /** The log holds only redacted arguments and the originals died with a worker. */
   ArgsUnavailable: 'args_unavailable',
+  /** An approval request expired and the agent hands such runs to a human. */
+  ApprovalExpired: 'approval_expired',
+  /** Autonomy 3: the call was drafted for a human, never made. */
+  DraftOnly: 'draft_only',
+  /** A guardrail blocked the input, the output or a call's arguments. */
+  GuardrailBlocked: 'guardrail_blocked',
+  /** The request is outside what the agent is for: answered with a polite refusal, no model call. */
+  OutOfScope: 'out_of_scope',
+  /** The request matches a pattern the agent's policy leaves to a human. */
+  PolicyAmbiguous: 'policy_ambiguous',
+  /** The model declared less confidence than the agent requires. */
+  LowConfidence: 'low_confidence',
 } as const;
 export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode];
 

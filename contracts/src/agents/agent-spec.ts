@@ -111,6 +111,24 @@ export class McpServerSpec {
   @IsOptional() @IsObject() headers?: Record<string, string>;
 }
 
+/** The autonomy a tool or agent runs with (see `Autonomy`). */
+export const AUTONOMY_LEVELS = [0, 1, 2, 3] as const;
+
+/** How a call that waits for a human is asked about; set on the agent, overridden per tool. */
+export class ApprovalPolicySpec {
+  /** Distinct approvers needed (default 1); one denial is enough to deny. */
+  @IsOptional() @IsInt() @Min(1) @Max(10) quorum?: number;
+  /** How long a request stays open, in ms (default 24 h). */
+  @IsOptional() @IsInt() @Min(1000) @Max(30 * 24 * 3600 * 1000) ttlMs?: number;
+  /** What expiry does (default `deny`): deny the call, or hand the whole run to a human. */
+  @IsOptional() @IsIn(['deny', 'escalate']) onExpiry?: 'deny' | 'escalate';
+}
+
+/** Autonomy 1: the share of actions (tier 1 and 2 calls made) sampled for review after the fact. */
+export class ReviewSpec {
+  @IsNumber() @Min(0) @Max(1) share!: number;
+}
+
 export class ToolSpec {
   @Matches(TOOL_NAME_PATTERN) name!: string;
   /** Required, except for an MCP tool, where an unmapped tool is tier 2 (set by the loader). */
@@ -136,6 +154,15 @@ export class ToolSpec {
    * (`order:{orderId}`). Without one the resource is `*`.
    */
   @IsOptional() @IsString() @MaxLength(200) resource?: string;
+  /** Overrides the agent's autonomy for this tool (then it applies to a read-only tool too). */
+  @IsOptional() @IsIn(AUTONOMY_LEVELS) autonomy?: 0 | 1 | 2 | 3;
+  /** Shown to approvers; default by tier (0 low, 1 medium, 2 high). */
+  @IsOptional() @IsIn(['low', 'medium', 'high']) risk?: 'low' | 'medium' | 'high';
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ApprovalPolicySpec)
+  approval?: ApprovalPolicySpec;
 }
 
 export class LimitsSpec {
@@ -174,7 +201,19 @@ export class AgentSpec {
   @Type(() => ToolSpec)
   tools!: ToolSpec[];
   @IsOptional() @IsObject() @ValidateNested() @Type(() => LimitsSpec) limits?: LimitsSpec;
-  @IsOptional() @IsInt() @Min(0) @Max(3) autonomy?: number;
+  /**
+   * What the agent may do without a human, for calls of tier 1 and 2 (a tool can override it):
+   * 0 act; 1 act, and sample `review.share` of the actions for review after the fact;
+   * 2 ask before acting; 3 draft only — the call is proposed to a human and never made.
+   * Tier 2 calls always ask, whatever the level (3 still only drafts them).
+   */
+  @IsOptional() @IsIn(AUTONOMY_LEVELS) autonomy?: 0 | 1 | 2 | 3;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ReviewSpec) review?: ReviewSpec;
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ApprovalPolicySpec)
+  approval?: ApprovalPolicySpec;
   @IsOptional()
   @IsArray()
   @ValidateNested({ each: true })

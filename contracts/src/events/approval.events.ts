@@ -13,6 +13,12 @@ export class ApprovalRequested {
   @IsString() expiresAt!: string;
   /** Distinct approvers needed. */
   @IsInt() @Min(1) quorum!: number;
+  /** Shown to approvers (from the tool, or its tier). */
+  @IsOptional() @IsIn(['low', 'medium', 'high']) risk?: 'low' | 'medium' | 'high';
+  /** What expiry does: deny the call (default) or hand the run to a human. */
+  @IsOptional() @IsIn(['deny', 'escalate']) onExpiry?: 'deny' | 'escalate';
+  /** What the approver needs to judge (redacted): the run's input, the step, the model's text. */
+  @IsOptional() @IsObject() context?: Record<string, unknown>;
 }
 
 export class ApprovalGranted {
@@ -33,4 +39,18 @@ export class ApprovalDenied {
 export class ApprovalExpired {
   @IsString() approvalId!: string;
   @IsString() callId!: string;
+  /** `escalate`: the run is handed to a human and ends; otherwise the call is denied. */
+  @IsOptional() @IsIn(['deny', 'escalate']) action?: 'deny' | 'escalate';
+}
+
+/**
+ * Autonomy 1: a call made without asking, sampled for a human to review after the fact. Appended
+ * with its `tool.requested`; the approval queue holds it (`reviewId`) until someone looks.
+ */
+export class ReviewRequested {
+  @IsString() reviewId!: string;
+  @IsString() callId!: string;
+  @IsString() tool!: string;
+  @IsIn(Object.values(Tier)) tier!: Tier;
+  @IsObject() args!: Record<string, unknown>;
 }

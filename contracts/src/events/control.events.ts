@@ -90,3 +90,25 @@ export class SwitchFlipped {
   /** Why. */
   @IsString() @Matches(NOT_BLANK, BLANK) @MaxLength(1024) reason!: string;
 }
+
+/**
+ * The approval service's audit of every decision that does not by itself become a run event:
+ * on `<P>.ctl.<tenant>.approval` (stream _CTL), `<tenant>` being the decider's. `approval.voted`
+ * is one approver's vote counted towards a quorum; `approval.refused` a decision turned down
+ * (no approver role, the approver's own run, another tenant's or unknown approval, already
+ * decided, edited arguments the tool refuses).
+ */
+export class ApprovalAudit {
+  @IsString() id!: string;
+  @IsIn(['approval.voted', 'approval.refused']) type!: 'approval.voted' | 'approval.refused';
+  @IsString() time!: string;
+  @IsString() tenantId!: string;
+  @IsString() @MaxLength(128) approvalId!: string;
+  @IsString() @MaxLength(128) approverId!: string;
+  @IsIn(['approve', 'deny']) decision!: 'approve' | 'deny';
+  /** How the decision arrived. */
+  @IsIn(['bus', 'http']) via!: 'bus' | 'http';
+  /** For a refusal: `forbidden`, `not_found`, `illegal_state` or `validation_failed`. */
+  @IsOptional() @IsString() code?: string;
+  @IsString() message!: string;
+}

@@ -3,6 +3,7 @@ import {
   ApprovalExpired,
   ApprovalGranted,
   ApprovalRequested,
+  ReviewRequested,
 } from './approval.events';
 import { BudgetExceeded, BudgetReserved, BudgetWarning } from './budget.events';
 import { ModelFailed, ModelRequested, ModelResponded } from './model.events';
@@ -19,6 +20,7 @@ import {
   GuardrailTriggered,
   ToolCompleted,
   ToolDenied,
+  ToolDrafted,
   ToolFailed,
   ToolRequested,
   ToolStarted,
@@ -34,6 +36,7 @@ export const EVENT_DATA = {
   'guardrail.triggered': GuardrailTriggered,
   'tool.requested': ToolRequested,
   'tool.denied': ToolDenied,
+  'tool.drafted': ToolDrafted,
   'tool.started': ToolStarted,
   'tool.completed': ToolCompleted,
   'tool.failed': ToolFailed,
@@ -41,6 +44,7 @@ export const EVENT_DATA = {
   'approval.granted': ApprovalGranted,
   'approval.denied': ApprovalDenied,
   'approval.expired': ApprovalExpired,
+  'review.requested': ReviewRequested,
   'budget.reserved': BudgetReserved,
   'budget.warning': BudgetWarning,
   'budget.exceeded': BudgetExceeded,

@@ -28,6 +28,21 @@ export class ToolRequested {
   @IsOptional() @IsIn(['allow', 'ask']) permission?: 'allow' | 'ask';
   /** The permission rule that decided. */
   @IsOptional() @IsString() rule?: string;
+  /** The autonomy the call ran under, when not 0 (see `AgentSpec.autonomy`). */
+  @IsOptional() @IsIn([1, 2, 3]) autonomy?: 1 | 2 | 3;
+}
+
+/**
+ * Autonomy 3: the call is a draft for a human to carry out, never made. The model is told so;
+ * the approval queue holds the draft (`draftId`) for a person to act on.
+ */
+export class ToolDrafted {
+  @IsString() draftId!: string;
+  @IsString() callId!: string;
+  @IsString() tool!: string;
+  @IsIn(TIERS) tier!: Tier;
+  /** Redacted, like `tool.requested`'s. */
+  @IsObject() args!: Record<string, unknown>;
 }
 
 export class ToolDenied {
@@ -71,12 +86,17 @@ export class ToolFailed {
   @IsOptional() @IsInt() @Min(1) attempts?: number;
 }
 
+export const GUARDRAIL_STAGES = ['input', 'output', 'tool_args', 'tool_result'] as const;
+export type GuardrailStage = (typeof GUARDRAIL_STAGES)[number];
+export const GUARDRAIL_ACTIONS = ['block', 'redact', 'escalate', 'refuse', 'flag'] as const;
+export type GuardrailAction = (typeof GUARDRAIL_ACTIONS)[number];
+
 export class GuardrailTriggered {
   @IsString() ruleId!: string;
-  /** `input`, `output` or `tool_args`. */
-  @IsIn(['input', 'output', 'tool_args']) stage!: 'input' | 'output' | 'tool_args';
-  /** `block`, `redact` or `escalate`. */
-  @IsIn(['block', 'redact', 'escalate']) action!: 'block' | 'redact' | 'escalate';
+  /** Where the check ran. */
+  @IsIn(GUARDRAIL_STAGES) stage!: GuardrailStage;
+  /** What it did: `flag` marks untrusted text and lets it through, `refuse` answers politely without the model. */
+  @IsIn(GUARDRAIL_ACTIONS) action!: GuardrailAction;
   @IsOptional() @IsString() callId?: string;
   @IsOptional() @IsString() detail?: string;
 }

@@ -110,8 +110,18 @@ export function summarize(event: TetherEvent): string {
       const d = event.data;
       return `${d.approvalId} by ${d.approverId}${d.reason ? `: ${d.reason}` : ''}`;
     }
-    case 'approval.expired':
-      return `${event.data.approvalId} (${event.data.callId})`;
+    case 'approval.expired': {
+      const d = event.data;
+      return `${d.approvalId} (${d.callId})${d.action === 'escalate' ? ' → escalated' : ''}`;
+    }
+    case 'tool.drafted': {
+      const d = event.data;
+      return `${d.tool} ${excerpt(d.args)} · drafted for a person (${d.draftId}), not performed`;
+    }
+    case 'review.requested': {
+      const d = event.data;
+      return `${d.tool} ${excerpt(d.args)} · sampled for review (${d.reviewId})`;
+    }
     case 'budget.reserved': {
       const d = event.data;
       return `$${d.amountUsd.toFixed(4)} · ${d.reservationId}${d.callId ? ` · ${d.callId}` : ''}`;

@@ -27,6 +27,11 @@ export class IllegalStateError extends TetherError {
   readonly code = 'illegal_state';
 }
 
+/** The caller is known but may not do this (no approver role, their own run, …). */
+export class ForbiddenError extends TetherError {
+  readonly code = 'forbidden';
+}
+
 export class NotFoundError extends TetherError {
   readonly code = 'not_found';
 }

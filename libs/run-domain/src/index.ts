@@ -28,8 +28,20 @@ export {
   type ModelResponse,
   type DecideContext,
   type DecidedEvent,
+  deadlineOf,
 } from './run.decide';
 export { nextAction, type NextAction } from './run.next';
+export {
+  autonomyOf,
+  callPolicy,
+  sampledForReview,
+  approvalTerms,
+  DEFAULT_APPROVAL_TTL_MS,
+  type Autonomy,
+  type CallPolicy,
+  type ApprovalTerms,
+} from './autonomy.policy';
+export { DRAFTED } from './run.evolve';
 export {
   callSignature,
   detectLoop,

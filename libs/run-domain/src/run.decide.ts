@@ -14,9 +14,9 @@ import {
 import { IllegalStateError, ValidationError } from '@tether/errors';
 import { Messages } from './run.messages';
 import { nextAction } from './run.next';
-import { redact } from '@tether/redaction';
+import { redact, redactText } from '@tether/redaction';
+import { approvalTerms, callPolicy, sampledForReview } from './autonomy.policy';
 import { capProblems } from './cap.policy';
-import { permissionFor } from './permission.policy';
 import {
   assertNever,
   isActive,
@@ -303,9 +303,10 @@ function recordModelResponse(
   }
 
   const tools = toolsOf(run, ctx);
+  const agent = ctx.release!.spec;
   const permissions = calls.map((c) => {
     const spec = tools.get(c.name);
-    return spec && permissionFor(ctx.release!.spec.permissions, run.roles, spec, c.args);
+    return spec && callPolicy(agent, run.roles, spec, c.args);
   });
   // Only calls that would be requested count: unknown and forbidden tools are denied, never run.
   const requested = permissions.reduce((n, p) => (p && p.effect !== 'deny' ? n + 1 : n), 0);
@@ -399,6 +400,7 @@ function recordModelResponse(
       );
     } else {
       const { args, redacted } = call.logged;
+      const { autonomy } = permission;
       events.push(
         event('tool.requested', {
           callId: call.callId,
@@ -409,8 +411,35 @@ function recordModelResponse(
           permission: permission.effect,
           rule: permission.rule,
           ...(redacted && { redacted: true }),
+          ...(autonomy !== 0 && { autonomy }),
         }),
       );
+      const suffix = `${run.runId.slice('run_'.length)}_${call.callId}`;
+      if (permission.draft) {
+        events.push(
+          event('tool.drafted', {
+            draftId: `drf_${suffix}`,
+            callId: call.callId,
+            tool: call.name,
+            tier: spec.tier,
+            args,
+          }),
+        );
+      } else if (
+        autonomy === 1 &&
+        !permission.needsApproval &&
+        sampledForReview(run.runId, call.callId, agent.review?.share ?? 0)
+      ) {
+        events.push(
+          event('review.requested', {
+            reviewId: `rev_${suffix}`,
+            callId: call.callId,
+            tool: call.name,
+            tier: spec.tier,
+            args,
+          }),
+        );
+      }
     }
   }
   return events;
@@ -423,9 +452,6 @@ function redactArgs(args: Record<string, unknown>): {
   const { value, paths } = redact(args);
   return { args: value as Record<string, unknown>, redacted: paths.length > 0 };
 }
-
-/** How long a human has to decide before the request expires. */
-export const APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
 
 function requestApproval(
   cmd: Cmd<'RequestApproval'>,
@@ -440,6 +466,11 @@ function requestApproval(
     );
   }
   const now = requireTime('DecideContext.now', ctx.now);
+  const terms = approvalTerms(
+    ctx.release?.spec,
+    ctx.release?.spec.tools.find((t) => t.name === call.tool),
+  );
+  const reasoning = modelTextOf(run, call.step);
   return [
     event('approval.requested', {
       // One approval per call, so a repeated decision names the same approval.
@@ -449,10 +480,37 @@ function requestApproval(
       tier: call.tier,
       args: call.args,
       requestedBy: run.userId,
-      expiresAt: new Date(now + APPROVAL_TTL_MS).toISOString(),
-      quorum: 1,
+      expiresAt: new Date(now + terms.ttlMs).toISOString(),
+      quorum: terms.quorum,
+      risk: terms.risk,
+      onExpiry: terms.onExpiry,
+      context: {
+        agent: run.agent,
+        step: call.step,
+        input: clipContext(run.input),
+        ...(reasoning !== undefined && { reasoning: clipContext(reasoning) }),
+      },
     }),
   ];
+}
+
+const CONTEXT_CHARS = 500;
+
+/** Context for an approver: redacted (the log may hold it), and short. */
+function clipContext(text: string): string {
+  const clean = redactText(text).text;
+  return clean.length <= CONTEXT_CHARS ? clean : `${clean.slice(0, CONTEXT_CHARS - 1)}…`;
+}
+
+/** What the model said in the turn that proposed a call, if it said anything. */
+function modelTextOf(run: ActiveRun, step: number): string | undefined {
+  let turn = 0;
+  for (const entry of run.transcript) {
+    if (entry.role !== 'assistant') continue;
+    turn += 1;
+    if (turn === step) return entry.content || undefined;
+  }
+  return undefined;
 }
 
 function denyToolCall(cmd: Cmd<'DenyToolCall'>, state: RunState): DecidedEvent[] {
@@ -480,7 +538,8 @@ function escalate(state: RunState): DecidedEvent[] {
   const run = requireActive(state, 'Escalate');
   const unresolved = run.unresolved;
   if (unresolved === undefined) {
-    throw new IllegalStateError(`Escalate: run ${run.runId} has no call of unknown outcome`);
+    if (run.handover !== undefined) return handOver(run, run.handover);
+    throw new IllegalStateError(`Escalate: run ${run.runId} has nothing to escalate`);
   }
   const key = `${run.runId}:${unresolved.callId}`;
   const failed = event('run.failed', {
@@ -497,6 +556,33 @@ function escalate(state: RunState): DecidedEvent[] {
       message: Messages.escalatedUnknownOutcome(unresolved.tool, key),
       callId: unresolved.callId,
       context: { tool: unresolved.tool, idempotencyKey: key, userId: run.userId, step: run.step },
+    }),
+    failed,
+  ];
+}
+
+/** An expired approval on an agent that escalates expiries: a human takes the run over. */
+function handOver(run: ActiveRun, handover: NonNullable<ActiveRun['handover']>): DecidedEvent[] {
+  const approvalId = `apr_${run.runId.slice('run_'.length)}_${handover.callId}`;
+  const failed = event('run.failed', {
+    outcome: Outcome.Partial,
+    reason: handover.reason,
+    message: Messages.approvalExpired(),
+    detail: `approval ${approvalId} for ${handover.tool} expired; escalated to a human`,
+  });
+  if (run.escalated) return [failed];
+  return [
+    event('run.escalated', {
+      reason: handover.reason,
+      message: Messages.escalatedApprovalExpired(handover.tool, approvalId),
+      callId: handover.callId,
+      context: {
+        tool: handover.tool,
+        approvalId,
+        userId: run.userId,
+        step: run.step,
+        input: clipContext(run.input),
+      },
     }),
     failed,
   ];
@@ -672,10 +758,18 @@ function requireTime(label: string, iso: string): number {
 }
 
 function pastDeadline(run: ActiveRun, now: string): boolean {
-  return (
-    requireTime('DecideContext.now', now) >
-    requireTime('startedAt', run.startedAt) + run.limits.timeoutMs
-  );
+  const due = deadlineOf(run);
+  return due !== undefined && requireTime('DecideContext.now', now) > Date.parse(due);
+}
+
+/**
+ * When the run times out: its start plus its time limit plus the time it spent waiting for
+ * humans. Undefined while it waits for one: the clock is stopped until the decision.
+ */
+export function deadlineOf(run: ActiveRun): string | undefined {
+  if (run.waitingSince !== undefined) return undefined;
+  const due = requireTime('startedAt', run.startedAt) + run.limits.timeoutMs + run.approvalWaitMs;
+  return new Date(due).toISOString();
 }
 
 function timedOut(run: ActiveRun): DecidedEvent {

@@ -34,6 +34,7 @@ function draftOf(state: RunState): Draft {
 export function evolve(state: RunState, event: TetherEvent): RunState {
   const draft = draftOf(state);
   apply(draft, event);
+  trackApprovalWait(draft, event.time);
   return draft as RunState;
 }
 
@@ -41,11 +42,29 @@ export function evolve(state: RunState, event: TetherEvent): RunState {
 export function fold(events: Iterable<TetherEvent>, state?: RunState): RunState {
   const draft = state ? draftOf(state) : (initialState() as Draft);
   if (Array.isArray(events)) {
-    for (let i = 0; i < events.length; i++) apply(draft, events[i] as TetherEvent);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as TetherEvent;
+      apply(draft, event);
+      trackApprovalWait(draft, event.time);
+    }
   } else {
-    for (const event of events) apply(draft, event);
+    for (const event of events) {
+      apply(draft, event);
+      trackApprovalWait(draft, event.time);
+    }
   }
   return draft as RunState;
+}
+
+/** Opens a waiting period when the run parks for a human, closes it when the run moves on or ends. */
+function trackApprovalWait(d: Draft, time: string): void {
+  if (d.status === 'waiting_for_approval') {
+    if (d.waitingSince === undefined) d.waitingSince = time;
+  } else if (d.waitingSince !== undefined) {
+    const waited = Date.parse(time) - Date.parse(d.waitingSince);
+    if (waited > 0) d.approvalWaitMs += waited;
+    d.waitingSince = undefined;
+  }
 }
 
 /** Status of a started, unfinished run, from its pending calls. */
@@ -81,6 +100,10 @@ function removeCall(d: Draft, callId: string): void {
   const i = indexOfCall(d, callId);
   if (i >= 0) d.pendingCalls.splice(i, 1);
 }
+
+/** What the model is told of a drafted call, as its result. */
+export const DRAFTED =
+  'Drafted for a person to carry out; the action was NOT performed. Tell the user it has been passed to a colleague.';
 
 function toolError(d: Draft, callId: string, name: string, message: string): void {
   const entry: TranscriptEntry = { role: 'tool', callId, name, content: message, isError: true };
@@ -159,6 +182,7 @@ function apply(d: Draft, event: TetherEvent): void {
         step: data.step,
         // A call that needs a human (tier 2, or the matrix said ask) waits from the moment it is
         // requested, so no window exists before `approval.requested` in which it could run.
+        // Autonomy 2 comes as `ask` too (see `callPolicy`).
         status: data.tier === 2 || data.permission === 'ask' ? 'awaiting_approval' : 'requested',
         attempt: 0,
         ...(data.redacted && { redacted: true }),
@@ -243,6 +267,9 @@ function apply(d: Draft, event: TetherEvent): void {
       const call = d.pendingCalls[indexOfCall(d, event.data.callId)];
       if (call === undefined) return;
       removeCall(d, call.callId);
+      if (event.data.action === 'escalate' && !d.handover) {
+        d.handover = { reason: ReasonCode.ApprovalExpired, callId: call.callId, tool: call.tool };
+      }
       toolError(
         d,
         call.callId,
@@ -252,7 +279,19 @@ function apply(d: Draft, event: TetherEvent): void {
       settle(d);
       return;
     }
-    // Recorded for budgets, guardrails and operators; the run's own state does not change.
+    case 'tool.drafted':
+      removeCall(d, event.data.callId);
+      d.transcript.push({
+        role: 'tool',
+        callId: event.data.callId,
+        name: event.data.tool,
+        content: DRAFTED,
+        isError: false,
+      });
+      settle(d);
+      return;
+    // Recorded for budgets, guardrails, reviewers and operators; the run's own state does not change.
+    case 'review.requested':
     case 'guardrail.triggered':
     case 'budget.reserved':
     case 'budget.warning':

@@ -42,6 +42,10 @@ export const Messages = {
     'We could not confirm whether one of the steps went through. A member of our team will check and get back to you.',
   escalatedUnknownOutcome: (tool: string, key: string) =>
     `The call to ${tool} (idempotency key ${key}) was started but its outcome was never recorded. Check in the target system whether it happened before doing anything else.`,
+  approvalExpired: () =>
+    'Your request needs a decision from a member of our team; they will pick it up from here.',
+  escalatedApprovalExpired: (tool: string, approvalId: string) =>
+    `Nobody decided approval ${approvalId} for ${tool} in time; the call was not made. Take the request over from here.`,
   unknownTool: (tool: string) =>
     `There is no tool named "${clip(tool, 100)}". Use only the tools you were given.`,
 } as const;

@@ -1,3 +1,4 @@
+import { ReasonCode } from '@tether/contracts';
 import { IllegalStateError } from '@tether/errors';
 import { assertNever, type PendingCall, type RunState } from './run.state';
 
@@ -7,8 +8,8 @@ export type NextAction =
   | { kind: 'execute_tool'; call: PendingCall }
   /** A call needs a human and its `approval.requested` is not in the log yet. */
   | { kind: 'request_approval'; call: PendingCall }
-  /** A call's outcome is unknown: hand the run to a human and stop. */
-  | { kind: 'escalate'; callId: string; tool: string }
+  /** A call's outcome is unknown, or an expired approval escalates: hand the run to a human and stop. */
+  | { kind: 'escalate'; reason: string; callId: string; tool: string }
   | { kind: 'wait'; reason: 'approval' | 'tool' }
   | { kind: 'finished' };
 
@@ -40,7 +41,10 @@ export function nextAction(state: RunState): NextAction {
     case 'running':
     case 'waiting_for_tool':
     case 'waiting_for_approval':
-      if (state.unresolved) return { kind: 'escalate', ...state.unresolved };
+      if (state.unresolved) {
+        return { kind: 'escalate', reason: ReasonCode.UnknownOutcome, ...state.unresolved };
+      }
+      if (state.handover) return { kind: 'escalate', ...state.handover };
       return activeNext(state.pendingCalls, state.step, state.modelAttempt);
     default:
       return assertNever(state);

@@ -91,8 +91,20 @@ export interface RunFields {
    * the run must not go on acting. Set by `tool.failed` with reason `unknown_outcome`.
    */
   unresolved?: { callId: string; tool: string };
+  /**
+   * The run must be handed to a human and end, for a reason other than an unknown outcome: an
+   * approval expired on an agent that escalates expiries. Set by `approval.expired`.
+   */
+  handover?: { reason: string; callId: string; tool: string };
   /** `run.escalated` is in the log. */
   escalated: boolean;
+  /**
+   * Time spent waiting for humans, which the wall-clock limit does not count: a person deciding
+   * over lunch must not time the run out. Closed periods, in ms…
+   */
+  approvalWaitMs: number;
+  /** …and the start of the open one (the event that parked the run), while it waits. */
+  waitingSince?: string;
   lastEventId?: string;
   /** Number of events folded. */
   version: number;
@@ -150,6 +162,7 @@ export function initialState(): RunState {
     callHistory: [],
     repairing: false,
     escalated: false,
+    approvalWaitMs: 0,
     version: 0,
   };
 }

@@ -867,10 +867,10 @@ describe('decide', () => {
         .thenNothing();
     });
 
-    it('aborts with timeout after the deadline, whatever the run waits for', () => {
+    it('aborts with timeout after the deadline, also while a tool call waits to run', () => {
       const d = startedDriver();
       d.do(requestModel);
-      d.do(callTools('issue_refund'));
+      d.do(callTools('lookup_order'));
       const [event] = d.do({ type: 'CheckDeadline' }, { now: AFTER_DEADLINE });
       expect(event).toEqual({
         type: 'run.aborted',

@@ -72,6 +72,14 @@ const SAMPLES: { [K in EventType]: EventData<K> } = {
   'approval.granted': { approvalId: 'apr_1', callId: 'call_1_0', approverId: 'u_12' },
   'approval.denied': { approvalId: 'apr_1', callId: 'call_1_0', approverId: 'u_12' },
   'approval.expired': { approvalId: 'apr_1', callId: 'call_1_0' },
+  'tool.drafted': { draftId: 'drf_1', callId: 'call_1_0', tool: 'lookup_order', tier: 0, args: {} },
+  'review.requested': {
+    reviewId: 'rev_1',
+    callId: 'call_1_0',
+    tool: 'lookup_order',
+    tier: 0,
+    args: {},
+  },
   'budget.reserved': { reservationId: 'res_1', amountUsd: 0.01 },
   'budget.warning': { cap: 'run', spentUsd: 0.8, limitUsd: 1, share: 0.8 },
   'budget.exceeded': { cap: 'run', limitUsd: 1, requestedUsd: 0.3 },
@@ -117,6 +125,7 @@ describe('evolve', () => {
         callHistory: [],
         repairing: false,
         escalated: false,
+        approvalWaitMs: 0,
         version: 0,
       });
       expect(isTerminal(initialState())).toBe(false);
@@ -182,6 +191,7 @@ describe('evolve', () => {
         callHistory: [],
         repairing: false,
         escalated: false,
+        approvalWaitMs: 0,
         lastEventId: testEventId(1),
         version: 1,
       });

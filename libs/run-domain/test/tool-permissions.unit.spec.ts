@@ -1,6 +1,6 @@
 import { IllegalStateError, ValidationError } from '@tether/errors';
 import { aRelease } from '@tether/testing';
-import { APPROVAL_TTL_MS } from '../src/run.decide';
+import { DEFAULT_APPROVAL_TTL_MS as APPROVAL_TTL_MS } from '../src/autonomy.policy';
 import { nextAction, type RunCommand } from '../src';
 import { ctx, requestModel, respond, startTool, startedDriver } from './run.fixtures';
 
@@ -124,6 +124,9 @@ describe('permissions in decide', () => {
           requestedBy: 'u_88',
           expiresAt: new Date(Date.parse(ctx.now) + APPROVAL_TTL_MS).toISOString(),
           quorum: 1,
+          risk: 'high',
+          onExpiry: 'deny',
+          context: { agent: 'test-agent', step: 1, input: 'Where is order 1042?' },
         },
       });
       expect(nextAction(d.state)).toEqual({ kind: 'wait', reason: 'approval' });
@@ -215,6 +218,7 @@ describe('a call of unknown outcome', () => {
     expect(d.state.unresolved).toEqual({ callId: 'call_1_0', tool: 'draft_refund_note' });
     expect(nextAction(d.state)).toEqual({
       kind: 'escalate',
+      reason: 'unknown_outcome',
       callId: 'call_1_0',
       tool: 'draft_refund_note',
     });

@@ -7,3 +7,4 @@ export * from './core.module';
 export * from './bootstrap';
 export * from './error.filter';
 export * from './jetstream.server';
+export * from './command-rejections';

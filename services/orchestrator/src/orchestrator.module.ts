@@ -7,10 +7,10 @@ import {
   createProviders,
   type ModelRouter,
 } from '@tether/models';
-import type { ServiceDefinition } from '@tether/service-kit';
 import { RunCommandsController } from './adapters/nats/run-commands.controller';
 import { CancelRunHandler } from './application/cancel-run.handler';
-import { CommandRejections } from './application/command-rejections';
+import { ResumeRunHandler } from './application/resume-run.handler';
+import { CommandRejections, type ServiceDefinition } from '@tether/service-kit';
 import { AGENTS, CLOCK, MODELS, systemClock, type Clock } from './application/ports';
 import { RunDeadlineHandler } from './application/run-deadline.handler';
 import { RunDriver } from './application/run.driver';
@@ -56,6 +56,7 @@ export class OrchestratorModule {
         RunDriver,
         StartRunHandler,
         CancelRunHandler,
+        ResumeRunHandler,
         CommandRejections,
         RunDeadlineHandler,
       ],

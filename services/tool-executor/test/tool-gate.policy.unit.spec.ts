@@ -94,6 +94,16 @@ describe(gateToolCall.name, () => {
     });
   });
 
+  it('never runs a draft-only call (autonomy 3), approved or not', () => {
+    for (const approved of [false, true]) {
+      expect(
+        gateToolCall(
+          input({ declared: spec(2), permission: { ...ASK, draft: true }, approved }),
+        ),
+      ).toMatchObject({ verdict: 'deny', reason: 'draft_only' });
+    }
+  });
+
   it('never runs a tier 2 tool without an approval, whatever the matrix or the mode', () => {
     for (const mode of ['live', 'shadow', 'dry-run'] as const) {
       expect(gateToolCall(input({ declared: spec(2), mode }))).toMatchObject({

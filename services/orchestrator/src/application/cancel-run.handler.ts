@@ -3,7 +3,7 @@ import type { JsMsg } from 'nats';
 import { CommandName, ReasonCode, parseCommand, parseJson } from '@tether/contracts';
 import { isErrorNamed } from '@tether/errors';
 import { decide } from '@tether/run-domain';
-import { CommandRejections } from './command-rejections';
+import { CommandRejections } from '@tether/service-kit';
 import { CLOCK, type Clock } from './ports';
 import { RunRepository } from './run.repository';
 

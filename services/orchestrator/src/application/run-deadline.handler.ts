@@ -10,7 +10,7 @@ import {
 } from '@tether/contracts';
 import { ValidationError, isErrorNamed } from '@tether/errors';
 import { RetryLaterError, encodeJson } from '@tether/event-store';
-import { decide, isActive } from '@tether/run-domain';
+import { deadlineOf, decide, isActive } from '@tether/run-domain';
 import { InjectConfig, InjectNats, type BaseConfig } from '@tether/service-kit';
 import { CLOCK, type Clock } from './ports';
 import { RunRepository, type LoadedRun } from './run.repository';
@@ -31,16 +31,21 @@ export class RunDeadlineHandler {
     @InjectConfig() private readonly config: BaseConfig,
   ) {}
 
-  /** Sets the deadline of a run that is parked (still going, nobody driving it): idempotent per run. */
+  /**
+   * Sets the deadline of a run that is parked (still going, nobody driving it): idempotent per
+   * run and due time. A run waiting for a human gets none: its clock is stopped until the
+   * decision resumes it, and the resumed run gets a new one, later by the time it waited.
+   */
   async schedule(run: LoadedRun): Promise<void> {
     const state = run.state;
     if (!isActive(state)) return;
-    const dueAt = new Date(Date.parse(state.startedAt) + state.limits.timeoutMs).toISOString();
+    const dueAt = deadlineOf(state);
+    if (dueAt === undefined) return;
     const body: RunDeadline = { runId: run.runId, dueAt };
     await this.nc
       .jetstream()
       .publish(subjects.runDeadline(this.config.prefix, run.tenantId), encodeJson(body), {
-        msgID: `deadline:${run.runId}`,
+        msgID: `deadline:${run.runId}:${dueAt}`,
       });
   }
 

@@ -9,7 +9,7 @@ import {
 } from '@tether/contracts';
 import { isErrorNamed } from '@tether/errors';
 import { decide } from '@tether/run-domain';
-import { CommandRejections } from './command-rejections';
+import { CommandRejections } from '@tether/service-kit';
 import { AGENTS, CLOCK, type AgentRegistry, type Clock } from './ports';
 import { RunDeadlineHandler } from './run-deadline.handler';
 import { RunDriver } from './run.driver';

@@ -18,8 +18,8 @@ import {
   capProblems,
   fold,
   isTerminal,
-  permissionFor,
-  type PermissionDecision,
+  callPolicy,
+  type CallPolicy,
 } from '@tether/run-domain';
 import { InjectConfig, InjectLogger, type BaseConfig } from '@tether/service-kit';
 import { parseRateLimit } from '../domain/rate-limit';
@@ -49,7 +49,7 @@ interface CallPlan {
   release?: AgentRelease;
   spec?: ToolSpec;
   handler?: ToolHandler;
-  permission: PermissionDecision;
+  permission: Pick<CallPolicy, 'effect' | 'rule' | 'needsApproval' | 'draft'>;
 }
 
 /**
@@ -97,18 +97,22 @@ export class ExecuteToolHandler {
   private plan(req: ExecuteTool): CallPlan {
     const { release, spec } = this.specOf(req);
     if (!release || !spec)
-      return { release, spec, permission: { effect: 'deny', rule: DEFAULT_DENY } };
+      return {
+        release,
+        spec,
+        permission: { effect: 'deny', rule: DEFAULT_DENY, needsApproval: false, draft: false },
+      };
     return {
       release,
       spec,
       handler: this.tools.resolve(spec, release),
-      permission: permissionFor(release.spec.permissions, req.roles, spec, req.args),
+      permission: callPolicy(release.spec, req.roles, spec, req.args),
     };
   }
 
   private async gate(req: ExecuteTool, plan: CallPlan): Promise<Gate> {
     const { spec, permission } = plan;
-    const needsApproval = permission.effect === 'ask' || spec?.tier === Tier.Irreversible;
+    const needsApproval = permission.needsApproval || spec?.tier === Tier.Irreversible;
     const gate = gateToolCall({
       tool: req.tool,
       declared: spec,

@@ -1,5 +1,5 @@
 import { ReasonCode, RunMode, Tier, type ToolSpec } from '@tether/contracts';
-import type { PermissionDecision } from '@tether/run-domain';
+import type { CallPolicy } from '@tether/run-domain';
 
 export type Gate =
   | { verdict: 'run'; dryRun: boolean }
@@ -14,8 +14,8 @@ export interface GateInput {
   argProblems: string[];
   /** Arguments above the tool's caps. */
   capProblems: string[];
-  /** The permission matrix for the caller's roles (tier 2 comes out as `ask`). */
-  permission: PermissionDecision;
+  /** The permission matrix and autonomy for the caller's roles (tier 2 and autonomy 2 come out as `ask`). */
+  permission: Pick<CallPolicy, 'effect' | 'rule'> & { draft?: boolean };
   /** An approval for this very call is granted in the run's log. */
   approved: boolean;
   /** Who switched the tool off and why, when someone did. */
@@ -55,6 +55,9 @@ export function gateToolCall(input: GateInput): Gate {
   const { effect, rule } = input.permission;
   if (effect === 'deny') {
     return deny(ReasonCode.PermissionDenied, `${tool} is not allowed for this user`, rule);
+  }
+  if (input.permission.draft) {
+    return deny(ReasonCode.DraftOnly, `${tool} is draft only: a person carries it out`, rule);
   }
   if ((effect === 'ask' || declared.tier === Tier.Irreversible) && !input.approved) {
     return deny(ReasonCode.ApprovalRequired, `${tool} needs a human approval first`, rule);

@@ -1,8 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { JsMsg } from 'nats';
-import { CommandName, TIMER } from '@tether/contracts';
+import { CommandName, RUN_RESUME, TIMER } from '@tether/contracts';
 import { CancelRunHandler } from '../../application/cancel-run.handler';
+import { ResumeRunHandler } from '../../application/resume-run.handler';
 import { RunDeadlineHandler } from '../../application/run-deadline.handler';
 import { StartRunHandler } from '../../application/start-run.handler';
 
@@ -16,6 +17,7 @@ export class RunCommandsController {
     private readonly start: StartRunHandler,
     private readonly cancel: CancelRunHandler,
     private readonly deadline: RunDeadlineHandler,
+    private readonly resume: ResumeRunHandler,
   ) {}
 
   @EventPattern(CommandName.RunStart)
@@ -26,6 +28,11 @@ export class RunCommandsController {
   @EventPattern(CommandName.RunCancel)
   onCancel(@Payload() msg: JsMsg) {
     return this.cancel.handle(msg);
+  }
+
+  @EventPattern(RUN_RESUME)
+  onResume(@Payload() msg: JsMsg) {
+    return this.resume.handle(msg);
   }
 
   @EventPattern(TIMER.deadline)

@@ -9,7 +9,8 @@ import {
   type CommandRejected,
 } from '@tether/contracts';
 import { encodeJson, newId } from '@tether/event-store';
-import { InjectConfig, InjectLogger, InjectNats, type BaseConfig } from '@tether/service-kit';
+import { InjectConfig, InjectLogger, InjectNats } from './tokens';
+import type { BaseConfig } from './config';
 
 export interface CommandContext {
   tenantId: string | undefined;
