@@ -18,6 +18,7 @@ import {
   toolExecutorService,
   type ToolExecutorPorts,
 } from '../services/tool-executor/src/tool-executor.module';
+import { approvalService } from '../services/approval/src/approval.module';
 import { traceStoreService } from '../services/trace-store/src/trace-store.module';
 import { testAgentsDir } from './agents-dir';
 
@@ -36,13 +37,18 @@ export interface TestStack {
   waitForEnd(tenant: string, runId: string, timeoutMs?: number): Promise<TetherEvent[]>;
   /** The `command.rejected` record of the command with this `Nats-Msg-Id`, once it is recorded. */
   rejectionOf(tenant: string, requestId: string): Promise<Record<string, unknown>>;
+  /** Stops one service (as a crash or a deploy would); `up` starts it again on the same streams and database. */
+  down(name: ServiceName): Promise<void>;
+  up(name: ServiceName): Promise<void>;
   stop(): Promise<void>;
 }
+
+export type ServiceName = 'orchestrator' | 'tool-executor' | 'trace-store' | 'approval';
 
 export interface StackOptions {
   label: string;
   agentsDir?: string;
-  services?: Array<'orchestrator' | 'tool-executor' | 'trace-store'>;
+  services?: ServiceName[];
   orchestrator?: OrchestratorPorts;
   toolExecutor?: ToolExecutorPorts;
   ackWaitMs?: number;
@@ -71,13 +77,16 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
   };
   const agents = o.agentsDir ? undefined : testAgentsDir();
   const agentsDir = o.agentsDir ?? agents!.dir;
-  const wanted = o.services ?? ['trace-store', 'tool-executor', 'orchestrator'];
-  const services: Record<string, RunningService> = {};
-  for (const name of wanted) {
+  const wanted: ServiceName[] = o.services ?? ['trace-store', 'tool-executor', 'orchestrator'];
+  const boot = async (name: ServiceName): Promise<RunningService> => {
     if (name === 'trace-store')
-      services[name] = await startService(traceStoreService(baseConfig(env, name, 'test', 0)));
+      return startService(traceStoreService(baseConfig(env, name, 'test', 0)));
+    if (name === 'approval')
+      return startService(
+        approvalService({ ...baseConfig(env, name, 'test', 0), agentsDir, sweepMs: 200 }),
+      );
     if (name === 'tool-executor')
-      services[name] = await startService(
+      return startService(
         toolExecutorService(
           {
             ...baseConfig(env, name, 'test', 0),
@@ -88,7 +97,7 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
         ),
       );
     if (name === 'orchestrator')
-      services[name] = await startService(
+      return startService(
         orchestratorService(
           {
             ...baseConfig(env, name, 'test', 0),
@@ -101,7 +110,10 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
           o.orchestrator,
         ),
       );
-  }
+    throw new Error(`unknown service ${name}`);
+  };
+  const services: Record<string, RunningService> = {};
+  for (const name of wanted) services[name] = await boot(name);
   const nc = await connectTestNats(`${o.label}-client`);
   const store = new EventStore(nc, prefix);
 
@@ -160,6 +172,13 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
           return undefined;
         }
       }, `command.rejected of ${requestId}`);
+    },
+    async down(name) {
+      await services[name]?.close();
+      delete services[name];
+    },
+    async up(name) {
+      services[name] = await boot(name);
     },
     async stop() {
       for (const name of [...wanted].reverse()) await services[name]?.close();

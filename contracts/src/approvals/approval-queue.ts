@@ -42,6 +42,10 @@ export interface ApprovalVote {
   decision: Decision;
   reason?: string;
   time: string;
+  /** This approval came with edited arguments. */
+  edited?: boolean;
+  /** Given to arguments a later approver edited: it no longer counts towards the quorum. */
+  superseded?: boolean;
 }
 
 export interface ApprovalQueueItem {
@@ -56,6 +60,8 @@ export interface ApprovalQueueItem {
   risk: Risk;
   /** Redacted: what the approver sees is what the log holds. */
   args: Record<string, unknown>;
+  /** The arguments an approver put in their place, which the standing approvals are for. */
+  editedArgs?: Record<string, unknown>;
   /** The user the run acts for; never allowed to approve it. */
   requestedBy: string;
   /** What the approver needs to judge the call: the run's input (redacted), step, and the model's reasoning text when it gave one. */

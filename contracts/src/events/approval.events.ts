@@ -53,4 +53,7 @@ export class ReviewRequested {
   @IsString() tool!: string;
   @IsIn(Object.values(Tier)) tier!: Tier;
   @IsObject() args!: Record<string, unknown>;
+  /** The user the run acts for (who may not review it), and the agent. */
+  @IsString() requestedBy!: string;
+  @IsString() agent!: string;
 }

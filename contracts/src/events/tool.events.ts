@@ -43,6 +43,9 @@ export class ToolDrafted {
   @IsIn(TIERS) tier!: Tier;
   /** Redacted, like `tool.requested`'s. */
   @IsObject() args!: Record<string, unknown>;
+  /** The user the run acts for, and the agent: what the person carrying it out needs to know. */
+  @IsString() requestedBy!: string;
+  @IsString() agent!: string;
 }
 
 export class ToolDenied {

@@ -90,6 +90,8 @@ const SAMPLES: { [K in EventType]: EventData<K> } = {
     tool: 'issue_refund',
     tier: 2,
     args: { amount: 120 },
+    requestedBy: 'u_88',
+    agent: 'refund-agent',
   },
   'review.requested': {
     reviewId: 'rev_1',
@@ -97,6 +99,8 @@ const SAMPLES: { [K in EventType]: EventData<K> } = {
     tool: 'draft_refund_note',
     tier: 1,
     args: { orderId: '1042' },
+    requestedBy: 'u_88',
+    agent: 'support-agent',
   },
   'budget.reserved': { reservationId: 'res_1', amountUsd: 0.0125, callId: 'call_1_0' },
   'budget.warning': { cap: 'run', spentUsd: 0.8, limitUsd: 1, share: 0.8 },

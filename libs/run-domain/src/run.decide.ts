@@ -423,6 +423,8 @@ function recordModelResponse(
             tool: call.name,
             tier: spec.tier,
             args,
+            requestedBy: run.userId,
+            agent: run.agent,
           }),
         );
       } else if (
@@ -437,6 +439,8 @@ function recordModelResponse(
             tool: call.name,
             tier: spec.tier,
             args,
+            requestedBy: run.userId,
+            agent: run.agent,
           }),
         );
       }

@@ -140,6 +140,8 @@ describe('autonomy in decide', () => {
         tool: 'issue_refund',
         tier: 2,
         args: { amount: 5 },
+        requestedBy: 'u_88',
+        agent: 'test-agent',
       },
     });
     expect(d.state.pendingCalls).toEqual([]);

@@ -1,4 +1,9 @@
-import { expectHealthy, startIsolatedService, type IsolatedService } from '@tether/testing';
+import {
+  eventually,
+  expectHealthy,
+  startIsolatedService,
+  type IsolatedService,
+} from '@tether/testing';
 import { headers as natsHeaders, StringCodec } from 'nats';
 import { CommandName, Header, streamNames, subjects } from '@tether/contracts';
 import { type RunningService } from '@tether/service-kit';
@@ -24,7 +29,7 @@ describe('approval service', () => {
 
   it('reports NATS and Postgres up on /health', () => expectHealthy(svc));
 
-  it('creates the approval_requests table with its columns', async () => {
+  it('creates the approval queue table with its columns, by migrations', async () => {
     const rows: Array<{ column_name: string; data_type: string; is_nullable: string }> =
       await sut.dataSource.query(
         `SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'approval_requests' ORDER BY ordinal_position`,
@@ -43,39 +48,56 @@ describe('approval service', () => {
       'quorum',
       'created_at',
       'decided_at',
+      'kind',
+      'agent',
+      'risk',
+      'context',
+      'on_expiry',
+      'votes',
+      'edited_args',
     ]);
-    expect(rows.find((r) => r.column_name === 'args')?.data_type).toBe('jsonb');
     expect(rows.filter((r) => r.is_nullable === 'YES').map((r) => r.column_name)).toEqual([
       'decided_at',
+      'edited_args',
     ]);
-    const applied = await sut.dataSource.query(`SELECT name FROM migrations_approval`);
-    expect(applied).toEqual([{ name: 'ApprovalTables1763700000010' }]);
+    const applied = await sut.dataSource.query(`SELECT name FROM migrations_approval ORDER BY id`);
+    expect(applied).toEqual([
+      { name: 'ApprovalTables1763700000010' },
+      { name: 'ApprovalQueue1763900000010' },
+    ]);
   });
 
-  it('keeps decisions in the approval-decisions durable without consuming them yet', async () => {
+  it('consumes decisions from the bus and records one it cannot read as command.rejected', async () => {
     const jsm = await sut.nc.jetstreamManager();
     const info = await jsm.consumers.info(streamNames(prefix).cmd, 'approval-decisions');
     expect(info.config.filter_subject).toBe(`${prefix}.cmd.*.approval.decide`);
 
     const h = natsHeaders();
     h.set(Header.MsgId, `decide-${prefix}`);
-    const body = {
-      approvalId: 'apr_1',
-      decision: 'approve',
-      approverId: 'u_12',
-      roles: ['approver'],
-    };
     await sut.nc
       .jetstream()
       .publish(
         subjects.command(prefix, 'acme', CommandName.ApprovalDecide),
-        StringCodec().encode(JSON.stringify(body)),
+        StringCodec().encode(JSON.stringify({ approvalId: 'apr_1', decision: 'maybe' })),
         { headers: h },
       );
-    // Nothing pulls from the durable: the decision stays pending, undelivered.
-    await new Promise((r) => setTimeout(r, 300));
+    const rejected = await eventually(async () => {
+      try {
+        const m = await jsm.streams.getMessage(streamNames(prefix).ctl, {
+          last_by_subj: subjects.rejectedCommands(prefix, 'acme'),
+        });
+        return JSON.parse(Buffer.from(m.data).toString()) as Record<string, unknown>;
+      } catch {
+        return undefined;
+      }
+    }, 'the rejection');
+    expect(rejected).toMatchObject({
+      type: 'command.rejected',
+      requestId: `decide-${prefix}`,
+      reason: 'invalid_command',
+      message: expect.stringContaining('decision'),
+    });
     const after = await jsm.consumers.info(streamNames(prefix).cmd, 'approval-decisions');
-    expect(after.num_pending).toBe(1);
-    expect(after.delivered.consumer_seq).toBe(0);
+    expect(after.num_pending + after.num_ack_pending).toBe(0);
   });
 });
