@@ -17,6 +17,11 @@ export interface ServiceDefinition<C extends BaseConfig = BaseConfig> {
   migrations?: DataSourceOptions['migrations'];
   /** Durable consumers feeding this service's `@EventPattern` handlers. */
   consumers?: ConsumerBinding[];
+  /**
+   * Last touches on the app before it starts listening (body parser limits, OpenAPI routes):
+   * routes added after that would sit behind Nest's not-found handler.
+   */
+  configureApp?: (app: INestApplication) => void | Promise<void>;
 }
 
 export interface RunningService {
@@ -74,6 +79,7 @@ export async function startService(def: ServiceDefinition): Promise<RunningServi
     },
     { inheritAppConfig: true },
   );
+  await def.configureApp?.(app);
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
   logger.info({ port: config.http.port, prefix: config.prefix }, `${config.service} ready`);

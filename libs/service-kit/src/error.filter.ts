@@ -1,39 +1,29 @@
-import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { throwError } from 'rxjs';
-
-const STATUS_BY_NAME: Record<string, number> = {
-  ValidationError: 400,
-  NotFoundError: 404,
-  IllegalStateError: 409,
-  ConcurrencyError: 409,
-};
+import { toProblem } from './problem';
 
 /**
- * The one exception filter. Over HTTP, coded errors become RFC 9457 problem details. On the bus,
- * errors pass through unchanged: the transport classifies them (ack/nak/term) and request/reply
- * answers carry their `name` (Nest's default would flatten them to "Internal server error").
+ * The one exception filter. Over HTTP, every error (a handler's, a guard's, a pipe's, the body
+ * parser's) becomes RFC 9457 problem details, mapped in `toProblem`. On the bus, errors pass
+ * through unchanged: the transport classifies them (ack/nak/term) and request/reply answers
+ * carry their `name` and `code` (Nest's default would flatten them to "Internal server error").
  */
 @Catch()
 export class TetherErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
   catch(exception: unknown, host: ArgumentsHost) {
     if (host.getType() !== 'http') return throwError(() => exception);
     const res = host.switchToHttp().getResponse();
     const req = host.switchToHttp().getRequest();
-    const e = exception as { name?: string; message?: string; code?: string; problems?: string[] };
-    const status =
-      exception instanceof HttpException
-        ? exception.getStatus()
-        : (STATUS_BY_NAME[e?.name ?? ''] ?? 500);
-    res
-      .status(status)
-      .type('application/problem+json')
-      .json({
-        type: `https://tether.dev/problems/${e?.code ?? (status === 500 ? 'internal' : 'http_' + status)}`,
-        title: status === 500 ? 'Internal error' : (e?.name ?? 'Error'),
-        status,
-        detail: status === 500 ? 'An unexpected error occurred.' : e?.message,
-        instance: req?.url,
-        ...(e?.problems?.length ? { problems: e.problems } : {}),
-      });
+    const problem = toProblem(exception, req?.originalUrl ?? req?.url);
+    // The caller only learns "unexpected": the cause goes to the log (never request headers, which carry keys).
+    if (problem.code === 'internal' || problem.code === 'upstream_error')
+      this.logger.error(
+        `${req?.method} ${req?.path}: ${(exception as Error)?.message ?? String(exception)}`,
+        (exception as Error)?.stack,
+      );
+    if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    res.status(problem.status).type('application/problem+json').json(problem);
   }
 }

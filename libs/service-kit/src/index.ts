@@ -8,3 +8,4 @@ export * from './bootstrap';
 export * from './error.filter';
 export * from './jetstream.server';
 export * from './command-rejections';
+export * from './problem';
