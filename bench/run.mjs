@@ -510,6 +510,8 @@ try {
 
   const { measureFold } = require(join(root, 'libs/run-domain/dist/fold.bench.js'));
   const fold = measureFold(1000);
+  const { benchGuardrails } = require(join(root, 'libs/guardrails/dist/guardrails.bench.js'));
+  const guardrails = benchGuardrails(2000);
   await nc.close();
 
   const perStep = latencies.map((l) => l / 5);
@@ -543,6 +545,7 @@ try {
         projectionLagMs: status.lagMs,
         cpuMsPerRun,
         foldEventsPerSecond: Math.round(fold.eventsPerSecond),
+        guardrails,
         orchestrators: ORCHESTRATORS,
         longRun,
         recovery,

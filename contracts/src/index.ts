@@ -14,6 +14,7 @@ export * from './events/control.events';
 export * from './upcasters';
 export * from './parse';
 export * from './agents/agent-spec';
+export * from './agents/guardrails-spec';
 export * from './approvals/approval-queue';
 export * from './internal/execute-tool.request';
 export * from './internal/run-deadline.command';
