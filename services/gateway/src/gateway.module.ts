@@ -1,10 +1,44 @@
-import { Module } from '@nestjs/common';
-import type { BaseConfig, ServiceDefinition } from '@tether/service-kit';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type { ServiceDefinition } from '@tether/service-kit';
+import { ApiKeyGuard } from './adapters/http/api-key.guard';
+import { ApprovalsController } from './adapters/http/approvals.controller';
+import { configureHttp } from './adapters/http/http.setup';
+import { KeyThrottlerGuard } from './adapters/http/key-throttler.guard';
+import { KeysController } from './adapters/http/keys.controller';
+import { KeyAdminController } from './adapters/nats/key-admin.controller';
+import { ApiKeyEntity } from './adapters/persistence/api-key.entity';
+import { ApiKeys1764000000000 } from './adapters/persistence/migrations/1764000000000-api-keys';
+import { ApiKeyRegistry } from './application/api-key.registry';
+import { ApprovalQueueClient } from './application/approval-queue.client';
+import type { GatewayConfig } from './config';
 
 @Module({})
-export class GatewayModule {}
+export class GatewayModule {
+  static register(config: GatewayConfig): DynamicModule {
+    const { limit, windowMs } = config.api.rateLimit;
+    return {
+      module: GatewayModule,
+      imports: [
+        ThrottlerModule.forRoot({
+          throttlers: [{ limit, ttl: windowMs }],
+          // One budget per key across every route (the default counts each route apart).
+          generateKey: (_ctx, tracker, name) => `${name}:${tracker}`,
+          errorMessage: `rate limit exceeded: ${limit} requests per ${windowMs / 1000} s for one API key`,
+        }),
+      ],
+      controllers: [KeysController, ApprovalsController, KeyAdminController],
+      providers: [ApiKeyRegistry, ApprovalQueueClient, ApiKeyGuard, KeyThrottlerGuard],
+    };
+  }
+}
 
-/** No tables of its own: the gateway still connects to Postgres, so /health reports it. */
-export function gatewayService(config: BaseConfig): ServiceDefinition {
-  return { config, module: GatewayModule };
+export function gatewayService(config: GatewayConfig): ServiceDefinition {
+  return {
+    config,
+    module: GatewayModule.register(config),
+    entities: [ApiKeyEntity],
+    migrations: [ApiKeys1764000000000],
+    configureApp: (app) => configureHttp(app, config),
+  };
 }

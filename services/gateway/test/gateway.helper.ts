@@ -1,0 +1,96 @@
+import { requestService } from '@tether/event-store';
+import { startIsolatedService, type IsolatedService } from '@tether/testing';
+import type { CreatedApiKey } from '../src/application/api-key.requests';
+import { loadConfig } from '../src/config';
+import { gatewayService } from '../src/gateway.module';
+
+export interface Reply {
+  status: number;
+  contentType: string;
+  headers: Headers;
+  body: Record<string, unknown> & { items?: Array<Record<string, unknown>> };
+}
+
+export interface TestGateway {
+  svc: IsolatedService;
+  prefix: string;
+  baseUrl: string;
+  /** `keys.create` over NATS, as an operator of the cluster bootstraps a tenant's keys. */
+  createKey(
+    tenantId: string,
+    subject: string,
+    roles: string[],
+    extra?: Record<string, unknown>,
+  ): Promise<CreatedApiKey>;
+  keysOp<T>(op: 'keys.create' | 'keys.list' | 'keys.revoke', body: unknown): Promise<T>;
+  http(
+    method: string,
+    path: string,
+    o?: { key?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<Reply>;
+  /** Makes a key expire now (there is no API to create a key that is already expired). */
+  expire(keyId: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A gateway on its own prefix and database (the machine's NATS and Postgres), with extra env. */
+export async function startGateway(
+  label: string,
+  env: Record<string, string> = {},
+): Promise<TestGateway> {
+  const svc = await startIsolatedService(label, (base) =>
+    gatewayService(loadConfig({ ...base, ...env })),
+  );
+  const baseUrl = svc.healthUrl().replace(/\/health$/, '');
+  const keysOp = <T>(op: string, body: unknown) =>
+    requestService<T>(svc.sut.nc, svc.prefix, 'gateway', op, body, 5_000);
+  return {
+    svc,
+    prefix: svc.prefix,
+    baseUrl,
+    keysOp,
+    createKey: (tenantId, subject, roles, extra = {}) =>
+      keysOp('keys.create', { tenantId, subject, roles, ...extra }),
+    async http(method, path, o = {}) {
+      const headers: Record<string, string> = { ...o.headers };
+      if (o.key !== undefined) headers.authorization = `Bearer ${o.key}`;
+      const hasBody = o.body !== undefined || o.raw !== undefined;
+      if (hasBody) headers['content-type'] ??= 'application/json';
+      const res = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body: o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body)),
+      });
+      const text = await res.text();
+      return {
+        status: res.status,
+        contentType: res.headers.get('content-type') ?? '',
+        headers: res.headers,
+        body: text ? JSON.parse(text) : {},
+      };
+    },
+    async expire(keyId) {
+      await svc.sut.dataSource.query(
+        `UPDATE gateway_api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`,
+        [keyId],
+      );
+    },
+    stop: () => svc.stop(),
+  };
+}
+
+/** Asserts an RFC 9457 problem answer with its status and code. */
+export function expectProblem(reply: Reply, status: number, code: string): void {
+  expect({ status: reply.status, code: reply.body.code }).toEqual({ status, code });
+  expect(reply.contentType).toMatch(/^application\/problem\+json/);
+  expect(reply.body).toEqual(
+    expect.objectContaining({
+      type: `https://tether.dev/problems/${code}`,
+      title: expect.any(String),
+      status,
+      detail: expect.any(String),
+      instance: expect.stringMatching(/^\//),
+      code,
+    }),
+  );
+}
