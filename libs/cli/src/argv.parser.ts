@@ -34,9 +34,24 @@ export type Invocation =
       /** Who flips it; the OS user when absent. */
       by?: string;
     }
-  | { command: 'tools'; flags: GlobalFlags; action: 'switches' };
+  | { command: 'tools'; flags: GlobalFlags; action: 'switches' }
+  | {
+      command: 'keys';
+      flags: GlobalFlags;
+      action: 'create';
+      tenant: string;
+      subject: string;
+      roles: string[];
+      /** `--expires`: a duration (`30d`) or an ISO 8601 time. */
+      expires?: { expiresIn: string } | { expiresAt: string };
+      name?: string;
+      /** Who creates it; the OS user when absent. */
+      by?: string;
+    }
+  | { command: 'keys'; flags: GlobalFlags; action: 'list'; tenant: string }
+  | { command: 'keys'; flags: GlobalFlags; action: 'revoke'; keyId: string; by?: string };
 
-export const COMMAND_NAMES = ['run', 'events', 'cancel', 'rebuild', 'tools'] as const;
+export const COMMAND_NAMES = ['run', 'events', 'cancel', 'rebuild', 'tools', 'keys'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 const OPTIONS = {
@@ -51,6 +66,9 @@ const OPTIONS = {
   roles: { type: 'string' },
   reason: { type: 'string' },
   by: { type: 'string' },
+  subject: { type: 'string' },
+  expires: { type: 'string' },
+  name: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -64,9 +82,15 @@ const SHAPE: Record<CommandName, { args: string[]; options: OptionName[] }> = {
   rebuild: { args: [], options: [] },
   // `tools disable|enable <tool>`, `tools switches`: checked in parseTools.
   tools: { args: ['action'], options: ['reason', 'by'] },
+  // `keys create|list|revoke`: checked in parseKeys.
+  keys: { args: ['action'], options: ['subject', 'roles', 'expires', 'name', 'by'] },
 };
 
 export const TOOLS_ACTIONS = ['disable', 'enable', 'switches'] as const;
+export const KEYS_ACTIONS = ['create', 'list', 'revoke'] as const;
+/** A key's lifetime: a whole number and s, m, h, d or w (the gateway's own rule). */
+const DURATION = /^[1-9][0-9]{0,5}[smhdw]$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 const MODES = Object.values(RunMode) as string[];
 
@@ -96,6 +120,7 @@ export function parseArgv(argv: string[]): Invocation {
     json: values.json ?? false,
   };
   if (command === 'tools') return parseTools(rest, values, flags);
+  if (command === 'keys') return parseKeys(rest, values, flags);
   if (rest.length !== shape.args.length) {
     const expected = shape.args.length ? shape.args.map((a) => `<${a}>`).join(' ') : 'no arguments';
     throw new UsageError(`${command} takes ${expected}, got ${rest.length} argument(s)`, command);
@@ -107,12 +132,7 @@ export function parseArgv(argv: string[]): Invocation {
       if (values.mode !== undefined && !MODES.includes(values.mode)) {
         throw new UsageError(`--mode must be one of ${MODES.join(', ')}`, command);
       }
-      const roles = values.roles
-        ?.split(',')
-        .map((r) => r.trim())
-        .filter(Boolean);
-      if (roles !== undefined && roles.length === 0)
-        throw new UsageError('--roles needs at least one role, e.g. --roles user,vip', command);
+      const roles = parseRoles(values.roles, command);
       return {
         command,
         flags,
@@ -146,22 +166,15 @@ function parseTools(
   values: ReturnType<typeof parse>['values'],
   flags: GlobalFlags,
 ): Invocation {
-  const [action, ...args] = rest;
-  if (!(TOOLS_ACTIONS as readonly string[]).includes(action ?? '')) {
-    throw new UsageError(
-      action === undefined
-        ? `tools needs an action: ${TOOLS_ACTIONS.join(', ')}`
-        : `unknown tools action "${action}" (actions: ${TOOLS_ACTIONS.join(', ')})`,
-      'tools',
-    );
-  }
+  const [, ...args] = rest;
+  const action = actionOf('tools', TOOLS_ACTIONS, rest[0]);
   if (action === 'switches') {
     if (args.length) throw new UsageError(`tools switches takes no arguments`, 'tools');
     const own = (['reason', 'by'] as const).find((o) => values[o] !== undefined);
     if (own) throw new UsageError(`tools switches does not take --${own}`, 'tools');
     return { command: 'tools', flags, action };
   }
-  const act = action as 'disable' | 'enable';
+  const act = action;
   if (args.length !== 1)
     throw new UsageError(`tools ${act} takes <tool>, got ${args.length} argument(s)`, 'tools');
   const reason = values.reason?.trim();
@@ -179,6 +192,93 @@ function parseTools(
     reason,
     by: nonEmpty(values.by, 'by', 'tools'),
   };
+}
+
+/**
+ * `keys create --tenant <id> --subject <user> --roles a,b [--expires 30d] [--name …] [--by …]`,
+ * `keys list --tenant <id>`, `keys revoke <keyId> [--by …]`. The tenant comes from the flag only,
+ * never from TETHER_TENANT or the default: a key made for the wrong tenant is a security problem.
+ */
+function parseKeys(
+  rest: string[],
+  values: ReturnType<typeof parse>['values'],
+  flags: GlobalFlags,
+): Invocation {
+  const [, ...args] = rest;
+  const act = actionOf('keys', KEYS_ACTIONS, rest[0]);
+  const own: Record<(typeof KEYS_ACTIONS)[number], Array<keyof typeof OPTIONS>> = {
+    create: ['subject', 'roles', 'expires', 'name', 'by'],
+    list: [],
+    revoke: ['by'],
+  };
+  const stray = (['subject', 'roles', 'expires', 'name', 'by'] as const).find(
+    (o) => values[o] !== undefined && !own[act].includes(o),
+  );
+  if (stray) throw new UsageError(`keys ${act} does not take --${stray}`, 'keys');
+  const by = nonEmpty(values.by, 'by', 'keys');
+
+  if (act === 'revoke') {
+    if (args.length !== 1)
+      throw new UsageError(`keys revoke takes <keyId>, got ${args.length} argument(s)`, 'keys');
+    return { command: 'keys', flags, action: act, keyId: args[0], by };
+  }
+  if (args.length) throw new UsageError(`keys ${act} takes no arguments`, 'keys');
+  if (!flags.tenant)
+    throw new UsageError(`keys ${act} needs --tenant <id>: keys belong to one tenant`, 'keys');
+  if (act === 'list') return { command: 'keys', flags, action: act, tenant: flags.tenant };
+
+  const subject = nonEmpty(values.subject, 'subject', 'keys');
+  if (!subject)
+    throw new UsageError('keys create needs --subject <user id>: the user the key acts as', 'keys');
+  const roles = parseRoles(values.roles, 'keys');
+  if (!roles) throw new UsageError('keys create needs --roles, e.g. --roles approver,user', 'keys');
+  return {
+    command: 'keys',
+    flags,
+    action: act,
+    tenant: flags.tenant,
+    subject,
+    roles,
+    ...(values.expires !== undefined && { expires: parseExpires(values.expires) }),
+    ...(values.name !== undefined && { name: nonEmpty(values.name, 'name', 'keys') }),
+    by,
+  };
+}
+
+function parseExpires(text: string): { expiresIn: string } | { expiresAt: string } {
+  const value = text.trim();
+  if (DURATION.test(value)) return { expiresIn: value };
+  if (ISO_TIME.test(value) && !Number.isNaN(Date.parse(value))) return { expiresAt: value };
+  throw new UsageError(
+    `--expires takes a duration (90m, 12h, 30d, 8w) or an ISO 8601 time, not "${text}"`,
+    'keys',
+  );
+}
+
+/** The sub-command of `tools` or `keys`. */
+function actionOf<A extends string>(
+  command: CommandName,
+  actions: readonly A[],
+  action: string | undefined,
+): A {
+  if ((actions as readonly string[]).includes(action ?? '')) return action as A;
+  throw new UsageError(
+    action === undefined
+      ? `${command} needs an action: ${actions.join(', ')}`
+      : `unknown ${command} action "${action}" (actions: ${actions.join(', ')})`,
+    command,
+  );
+}
+
+/** `--roles a,b`: undefined when absent; at least one role when given. */
+function parseRoles(value: string | undefined, command: CommandName): string[] | undefined {
+  const roles = value
+    ?.split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  if (roles !== undefined && roles.length === 0)
+    throw new UsageError('--roles needs at least one role, e.g. --roles user,vip', command);
+  return roles;
 }
 
 function parse(argv: string[]) {

@@ -5,6 +5,7 @@ import { ExitCode } from './cli.errors';
 import { cancelCommand } from './commands/cancel.command';
 import type { CommandContext } from './commands/command.context';
 import { eventsCommand } from './commands/events.command';
+import { keysCommand } from './commands/keys.command';
 import { rebuildCommand } from './commands/rebuild.command';
 import { runCommand } from './commands/run.command';
 import { toolsCommand } from './commands/tools.command';
@@ -74,6 +75,8 @@ function dispatch(
       return rebuildCommand(ctx);
     case 'tools':
       return toolsCommand(ctx, invocation);
+    case 'keys':
+      return keysCommand(ctx, invocation);
     default: {
       const never: never = invocation;
       throw new Error(`unhandled command ${JSON.stringify(never)}`);

@@ -49,6 +49,25 @@ tenant does not lift a switch that holds for every tenant. "switches" lists ever
 --tenant: those that apply to that tenant), on or off, with who flipped it and why.
 
 Example: tether tools disable issue_refund --reason "refunds paused during incident 42"`,
+  keys: `Usage: tether keys create --tenant <id> --subject <user> --roles a,b [--expires 30d] [--name "<label>"] [--by <who>]
+       tether keys list --tenant <id>
+       tether keys revoke <keyId> [--by <who>]
+
+API keys of the gateway's HTTP API, managed through the gateway over NATS: the way to make a
+tenant's first admin key. A key acts as one user (--subject) of one tenant with its roles
+(admin, operator, approver, user).
+  --tenant <id>     the key's tenant; required, and only the flag counts (not TETHER_TENANT)
+  --subject <user>  the user id the key acts as (an approval decided with it is theirs)
+  --roles <a,b>     its roles
+  --expires <when>  a lifetime (90m, 12h, 30d, 8w) or an ISO 8601 time; none by default
+  --name "<label>"  shown in listings
+  --by <who>        recorded as who created or revoked it (default: your OS user)
+
+"create" prints the key alone on stdout, and what it is on stderr: store it then, it is never
+shown again (the gateway keeps only its SHA-256). "list" shows every key of the tenant with its
+prefix, status and last use, never the key. "revoke" takes effect on the next request.
+
+Example: tether keys create --tenant acme --subject u_12 --roles approver,user --expires 30d`,
 };
 
 export function generalHelp(): string {
@@ -64,6 +83,9 @@ Commands:
   tools disable <tool>    switch a tool off (--reason required; --tenant, else every tenant)
   tools enable <tool>     switch it back on
   tools switches          list the kill switches
+  keys create             create an API key for the gateway (--tenant, --subject, --roles)
+  keys list               list a tenant's API keys
+  keys revoke <keyId>     revoke an API key
   help [command]          help for a command (or: tether <command> --help)
 
 ${GLOBAL_OPTIONS}

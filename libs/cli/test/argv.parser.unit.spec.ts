@@ -131,6 +131,87 @@ describe('parseArgv', () => {
     });
   });
 
+  describe('keys', () => {
+    const create = ['keys', 'create', '--tenant', 'a', '--subject', 'u', '--roles', 'admin'];
+
+    it('reads create with the tenant, subject, roles, lifetime, label and creator', () => {
+      expect(
+        parseArgv([
+          'keys',
+          'create',
+          '--tenant',
+          'acme',
+          '--subject',
+          'u_12',
+          '--roles',
+          'approver, user',
+          '--expires',
+          '30d',
+          '--name',
+          'alice',
+          '--by',
+          'ops@x',
+        ]),
+      ).toEqual({
+        command: 'keys',
+        action: 'create',
+        tenant: 'acme',
+        subject: 'u_12',
+        roles: ['approver', 'user'],
+        expires: { expiresIn: '30d' },
+        name: 'alice',
+        by: 'ops@x',
+        flags: { tenant: 'acme', json: false, nats: undefined, prefix: undefined, user: undefined },
+      });
+    });
+
+    it('takes an ISO time for --expires, and no expiry by default', () => {
+      expect(parseArgv([...create, '--expires', '2027-01-01T00:00:00Z'])).toMatchObject({
+        expires: { expiresAt: '2027-01-01T00:00:00Z' },
+      });
+      expect(parseArgv(create)).not.toHaveProperty('expires');
+    });
+
+    it('reads list and revoke', () => {
+      expect(parseArgv(['keys', 'list', '--tenant', 'acme', '--json'])).toMatchObject({
+        command: 'keys',
+        action: 'list',
+        tenant: 'acme',
+        flags: { json: true },
+      });
+      expect(parseArgv(['keys', 'revoke', 'key_01JD', '--by', 'ops'])).toMatchObject({
+        command: 'keys',
+        action: 'revoke',
+        keyId: 'key_01JD',
+        by: 'ops',
+      });
+    });
+
+    it.each([
+      [['keys'], /keys needs an action: create, list, revoke/],
+      [['keys', 'rotate'], /unknown keys action "rotate"/],
+      [['keys', 'create', '--subject', 'u', '--roles', 'admin'], /keys create needs --tenant/],
+      [['keys', 'list'], /keys list needs --tenant/],
+      [['keys', 'create', '--tenant', 'acme', '--roles', 'admin'], /needs --subject/],
+      [['keys', 'create', '--tenant', 'acme', '--subject', 'u'], /needs --roles/],
+      [
+        ['keys', 'create', '--tenant', 'acme', '--subject', 'u', '--roles', ' , '],
+        /at least one role/,
+      ],
+      [[...create, '--expires', '1y'], /--expires takes a duration .* not "1y"/],
+      [[...create, '--expires', '2027-01-01'], /--expires takes/],
+      [['keys', 'list', '--tenant', 'acme', '--roles', 'admin'], /keys list does not take --roles/],
+      [['keys', 'revoke', 'key_1', '--subject', 'u'], /keys revoke does not take --subject/],
+      [['keys', 'revoke'], /keys revoke takes <keyId>, got 0/],
+      [['keys', 'list', 'x', '--tenant', 'acme'], /keys list takes no arguments/],
+      [['run', 'a', 'b', '--subject', 'u'], /run does not take --subject/],
+    ])('refuses %j', (argv, message) => {
+      const err = usageError(argv);
+      expect(err.message).toMatch(message);
+      expect(err.command).toBe(argv[0]);
+    });
+  });
+
   it('takes an input that starts with a dash after --', () => {
     expect(parseArgv(['run', 'a', '--', '-1 is my order'])).toMatchObject({
       input: '-1 is my order',
