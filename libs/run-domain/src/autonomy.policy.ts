@@ -80,7 +80,10 @@ export interface ApprovalTerms {
 }
 
 /** How a call is asked about: the tool's `approval`, else the agent's, else one approver for 24 h, expiry denies. */
-export function approvalTerms(agent: AgentSpec | undefined, tool: ToolSpec | undefined): ApprovalTerms {
+export function approvalTerms(
+  agent: AgentSpec | undefined,
+  tool: ToolSpec | undefined,
+): ApprovalTerms {
   const own = tool?.approval ?? {};
   const base = agent?.approval ?? {};
   return {

@@ -131,7 +131,11 @@ describe('autonomy in decide', () => {
   it('autonomy 3 drafts the call: never requested to run, the model is told it was not done', () => {
     const d = runOf({ autonomy: 3 });
     const events = d.do(respond({ toolCalls: [{ name: 'issue_refund', args: { amount: 5 } }] }));
-    expect(events.map((e) => e.type)).toEqual(['model.responded', 'tool.requested', 'tool.drafted']);
+    expect(events.map((e) => e.type)).toEqual([
+      'model.responded',
+      'tool.requested',
+      'tool.drafted',
+    ]);
     expect(events[2]).toEqual({
       type: 'tool.drafted',
       data: {

@@ -97,9 +97,7 @@ describe(gateToolCall.name, () => {
   it('never runs a draft-only call (autonomy 3), approved or not', () => {
     for (const approved of [false, true]) {
       expect(
-        gateToolCall(
-          input({ declared: spec(2), permission: { ...ASK, draft: true }, approved }),
-        ),
+        gateToolCall(input({ declared: spec(2), permission: { ...ASK, draft: true }, approved })),
       ).toMatchObject({ verdict: 'deny', reason: 'draft_only' });
     }
   });
