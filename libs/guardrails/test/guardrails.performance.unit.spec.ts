@@ -56,6 +56,8 @@ describe('guardrails performance', () => {
   it.each(cases)('checks 100 KB of %s', (_name, check) => {
     const started = performance.now();
     check();
-    expect(performance.now() - started).toBeLessThan(2_000);
+    // Linear scans take milliseconds; a backtracking pattern would take minutes. The bound is loose
+    // so a loaded CI machine never fails it.
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });

@@ -149,7 +149,8 @@ describe(`${WebhookSender.name} against a real receiver`, () => {
 
     expect(result).toEqual({ delivered: true, attempts: 2, status: 200 });
     const [first, second] = hook.requests();
-    expect(second.at - first.at).toBeLessThan(1_000);
+    // Capped at 50 ms instead of an hour; the bound leaves room for a loaded machine.
+    expect(second.at - first.at).toBeLessThan(5_000);
   });
 
   it('gives up after maxAttempts of 5xx and reports the last status', async () => {
