@@ -1,5 +1,6 @@
 import type { JetStreamClient, JsMsg } from 'nats';
-import { streamNames } from '@tether/contracts';
+import { Header, streamNames, type StoredEvent } from '@tether/contracts';
+import { decodeEvent } from './event.codec';
 import type { DurableSpec, RunningConsumer } from './durable.consumer';
 
 export interface BatchOptions {
@@ -91,4 +92,27 @@ export async function consumeBatches(
       await flushing;
     },
   };
+}
+
+/**
+ * Decodes a batch of log messages for a projection. An event that cannot be read is skipped and
+ * reported, never a reason to reject the batch: a recorded event cannot be taken back. `wanted`
+ * picks events by their `Tether-Type` header before decoding, so a projection that needs a few
+ * types pays nothing for the rest.
+ */
+export function decodeBatch(
+  msgs: JsMsg[],
+  onUnreadable: (msg: JsMsg, err: Error) => void,
+  wanted?: (type: string) => boolean,
+): StoredEvent[] {
+  const events: StoredEvent[] = [];
+  for (const m of msgs) {
+    if (wanted && !wanted(m.headers?.get(Header.Type) ?? '')) continue;
+    try {
+      events.push({ seq: m.seq, event: decodeEvent(m.data) });
+    } catch (err) {
+      onUnreadable(m, err as Error);
+    }
+  }
+  return events;
 }

@@ -90,6 +90,19 @@ export function approvalTerms(
     quorum: own.quorum ?? base.quorum ?? 1,
     ttlMs: own.ttlMs ?? base.ttlMs ?? DEFAULT_APPROVAL_TTL_MS,
     onExpiry: own.onExpiry ?? base.onExpiry ?? 'deny',
-    risk: tool?.risk ?? (['low', 'medium', 'high'] as const)[tool?.tier ?? Tier.Irreversible],
+    risk: tool?.risk ?? riskOfTier(tool?.tier ?? Tier.Irreversible),
   };
+}
+
+/** The risk shown to a person when the tool declares none: by tier. */
+export function riskOfTier(tier: Tier): ApprovalTerms['risk'] {
+  return (['low', 'medium', 'high'] as const)[tier];
+}
+
+/**
+ * The id of what a person is asked about one call (`apr` approval, `rev` review, `drf` draft):
+ * derived from the run and call, so deciding again yields the same id.
+ */
+export function queueIdOf(kind: 'apr' | 'rev' | 'drf', runId: string, callId: string): string {
+  return `${kind}_${runId.slice('run_'.length)}_${callId}`;
 }

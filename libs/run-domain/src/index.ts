@@ -36,6 +36,8 @@ export {
   callPolicy,
   sampledForReview,
   approvalTerms,
+  riskOfTier,
+  queueIdOf,
   DEFAULT_APPROVAL_TTL_MS,
   type Autonomy,
   type CallPolicy,

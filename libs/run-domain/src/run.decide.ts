@@ -15,7 +15,7 @@ import { IllegalStateError, ValidationError } from '@tether/errors';
 import { Messages } from './run.messages';
 import { nextAction } from './run.next';
 import { redact, redactText } from '@tether/redaction';
-import { approvalTerms, callPolicy, sampledForReview } from './autonomy.policy';
+import { approvalTerms, callPolicy, queueIdOf, sampledForReview } from './autonomy.policy';
 import { capProblems } from './cap.policy';
 import {
   assertNever,
@@ -414,11 +414,10 @@ function recordModelResponse(
           ...(autonomy !== 0 && { autonomy }),
         }),
       );
-      const suffix = `${run.runId.slice('run_'.length)}_${call.callId}`;
       if (permission.draft) {
         events.push(
           event('tool.drafted', {
-            draftId: `drf_${suffix}`,
+            draftId: queueIdOf('drf', run.runId, call.callId),
             callId: call.callId,
             tool: call.name,
             tier: spec.tier,
@@ -434,7 +433,7 @@ function recordModelResponse(
       ) {
         events.push(
           event('review.requested', {
-            reviewId: `rev_${suffix}`,
+            reviewId: queueIdOf('rev', run.runId, call.callId),
             callId: call.callId,
             tool: call.name,
             tier: spec.tier,
@@ -478,7 +477,7 @@ function requestApproval(
   return [
     event('approval.requested', {
       // One approval per call, so a repeated decision names the same approval.
-      approvalId: `apr_${run.runId.slice('run_'.length)}_${call.callId}`,
+      approvalId: queueIdOf('apr', run.runId, call.callId),
       callId: call.callId,
       tool: call.tool,
       tier: call.tier,
@@ -567,7 +566,7 @@ function escalate(state: RunState): DecidedEvent[] {
 
 /** An expired approval on an agent that escalates expiries: a human takes the run over. */
 function handOver(run: ActiveRun, handover: NonNullable<ActiveRun['handover']>): DecidedEvent[] {
-  const approvalId = `apr_${run.runId.slice('run_'.length)}_${handover.callId}`;
+  const approvalId = queueIdOf('apr', run.runId, handover.callId);
   const failed = event('run.failed', {
     outcome: Outcome.Partial,
     reason: handover.reason,

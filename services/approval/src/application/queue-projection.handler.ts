@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApprovalStatus, QueueKind, isTerminalType, type TetherEvent } from '@tether/contracts';
-import { approvalTerms } from '@tether/run-domain';
+import { riskOfTier } from '@tether/run-domain';
 import { ApprovalQueue, toItem, type NewEntry } from '../adapters/persistence/approval.queue';
 import { NOTIFIER, type ApprovalNotifier } from './ports';
 
@@ -50,7 +50,7 @@ export class QueueProjectionHandler {
             agent: typeof ctx.agent === 'string' ? ctx.agent : '',
             tool: d.tool,
             tier: d.tier,
-            risk: d.risk ?? approvalTerms(undefined, { name: d.tool, tier: d.tier }).risk,
+            risk: d.risk ?? riskOfTier(d.tier),
             args: d.args,
             requestedBy: d.requestedBy,
             context: ctx,
@@ -74,7 +74,7 @@ export class QueueProjectionHandler {
             agent: d.agent,
             tool: d.tool,
             tier: d.tier,
-            risk: approvalTerms(undefined, { name: d.tool, tier: d.tier }).risk,
+            risk: riskOfTier(d.tier),
             args: d.args,
             requestedBy: d.requestedBy,
             context: {},
@@ -107,7 +107,7 @@ export class QueueProjectionHandler {
       }
     }
     await this.queue.add(entries);
-    for (const s of settled) await this.queue.settle(s.approvalId, s.status, s.at);
+    await this.queue.settle(settled);
     await this.queue.cancelForRuns(ended, new Date());
     for (const entry of entries) {
       this.notifier.notify(

@@ -5,10 +5,10 @@ import {
 } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { Header, consumerName, subjects, type TetherEvent } from '@tether/contracts';
+import { consumerName, subjects } from '@tether/contracts';
 import {
   consumeBatches,
-  decodeEvent,
+  decodeBatch,
   ensureDurable,
   type DurableSpec,
   type RunningConsumer,
@@ -54,19 +54,16 @@ export class QueueEventsConsumer implements OnApplicationBootstrap, OnApplicatio
       this.config.prefix,
       this.spec,
       async (msgs) => {
-        const batch: TetherEvent[] = [];
-        for (const m of msgs) {
-          if (!QUEUE_EVENT_TYPES.has(m.headers?.get(Header.Type) ?? '')) continue;
-          try {
-            batch.push(decodeEvent(m.data));
-          } catch (err) {
+        const batch = decodeBatch(
+          msgs,
+          (m, err) =>
             this.logger.error(
-              { seq: m.seq, subject: m.subject, err: (err as Error).message },
+              { seq: m.seq, subject: m.subject, err: err.message },
               'skipping an event the approval queue cannot read',
-            );
-          }
-        }
-        if (batch.length) await this.project.handle(batch);
+            ),
+          (type) => QUEUE_EVENT_TYPES.has(type),
+        );
+        if (batch.length) await this.project.handle(batch.map((b) => b.event));
       },
       {
         maxBatch: 1000,

@@ -47,11 +47,16 @@ export class ApprovalQueue {
       .execute();
   }
 
-  /** Records an outcome the log holds, when the entry still waits (decided elsewhere, or replayed). */
-  async settle(approvalId: string, status: ApprovalStatus, at: Date): Promise<void> {
+  /** Records outcomes the log holds, for entries still waiting (decided elsewhere, or replayed). */
+  async settle(
+    outcomes: { approvalId: string; status: ApprovalStatus; at: Date }[],
+  ): Promise<void> {
+    if (outcomes.length === 0) return;
     await this.db.query(
-      `UPDATE approval_requests SET status = $2, decided_at = $3 WHERE approval_id = $1 AND status = 'pending'`,
-      [approvalId, status, at],
+      `UPDATE approval_requests a SET status = o.status, decided_at = o.at
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS o(id, status, at)
+       WHERE a.approval_id = o.id AND a.status = 'pending'`,
+      [outcomes.map((o) => o.approvalId), outcomes.map((o) => o.status), outcomes.map((o) => o.at)],
     );
   }
 

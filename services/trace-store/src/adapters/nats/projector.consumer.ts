@@ -5,10 +5,10 @@ import {
 } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { streamNames, subjects, type StoredEvent } from '@tether/contracts';
+import { streamNames, subjects } from '@tether/contracts';
 import {
   consumeBatches,
-  decodeEvent,
+  decodeBatch,
   ensureDurable,
   isNotFound,
   type DurableSpec,
@@ -60,18 +60,12 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
       this.config.prefix,
       this.spec,
       async (msgs) => {
-        const batch: StoredEvent[] = [];
-        for (const m of msgs) {
-          try {
-            batch.push({ seq: m.seq, event: decodeEvent(m.data) });
-          } catch (err) {
-            // A recorded event is never rejected by a projection: skip it and say so.
-            this.logger.error(
-              { seq: m.seq, subject: m.subject, err: (err as Error).message },
-              'skipping an event the projection cannot read',
-            );
-          }
-        }
+        const batch = decodeBatch(msgs, (m, err) =>
+          this.logger.error(
+            { seq: m.seq, subject: m.subject, err: err.message },
+            'skipping an event the projection cannot read',
+          ),
+        );
         await this.project.handle(batch);
         const now = Date.now();
         for (const b of batch) this.lag.record(now - Date.parse(b.event.time));
