@@ -220,12 +220,22 @@ describe('API keys', () => {
       },
     );
 
-    it.each(endpoints)(
+    // A decision is the approval service's to refuse (and audit), whatever the key's roles.
+    const decision = (e: { path: string }) => e.path.endsWith('/decision');
+
+    it.each(endpoints.filter((e) => !decision(e)))(
       '$method $path with only the user role is 403',
       async ({ method, path, body }) => {
         const res = await gw.http(method, path, { body, key: user });
         expectProblem(res, 403, 'forbidden');
         expect(res.body.detail).toMatch(/roles/);
+      },
+    );
+
+    it.each(endpoints.filter(decision))(
+      '$method $path with only the user role goes to the approval service (none runs here: 503)',
+      async ({ method, path, body }) => {
+        expectProblem(await gw.http(method, path, { body, key: user }), 503, 'service_unavailable');
       },
     );
 

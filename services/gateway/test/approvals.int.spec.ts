@@ -1,5 +1,9 @@
 import type { Msg, NatsConnection, Subscription } from 'nats';
-import type { ApprovalDecisionResult, ApprovalQueueItem } from '@tether/contracts';
+import {
+  APPROVER_ROLES,
+  type ApprovalDecisionResult,
+  type ApprovalQueueItem,
+} from '@tether/contracts';
 import { encodeJson } from '@tether/event-store';
 import { connectTestNats } from '@tether/testing';
 import { expectProblem, startGateway, type TestGateway } from './gateway.helper';
@@ -73,6 +77,16 @@ function approvalResponder(nc: NatsConnection, prefix: string, received: Receive
         error: { name: 'NotFoundError', code: 'not_found', message: `approval ${id} not found` },
       };
     if (op === 'get') return { ok: true, result: ITEM };
+    const roles = body.roles as string[];
+    if (!roles.some((r) => APPROVER_ROLES.includes(r)))
+      return {
+        ok: false,
+        error: {
+          name: 'ForbiddenError',
+          code: 'forbidden',
+          message: `${String(body.approverId)} holds no approver role`,
+        },
+      };
     const result: ApprovalDecisionResult = {
       approvalId: id,
       status: body.decision === 'approve' ? 'granted' : 'denied',
@@ -241,15 +255,27 @@ describe('approval endpoints', () => {
       });
     });
 
-    it('refuses an operator (403) without asking the approval service', async () => {
-      const before = received.length;
-      expectProblem(
-        await decide('operator', ITEM.approvalId, { decision: 'approve' }),
-        403,
-        'forbidden',
-      );
-      expect(received.length).toBe(before);
-    });
+    it.each([
+      ['operator', 'u_13', ['operator']],
+      ['user', 'u_15', ['user']],
+    ])(
+      'forwards the decision of a key without an approver role (%s): the approval service refuses it (and audits it), 403',
+      async (who, subject, roles) => {
+        const res = await decide(who, ITEM.approvalId, { decision: 'approve' });
+        expectProblem(res, 403, 'forbidden');
+        expect(res.body.detail).toBe(`${subject} holds no approver role`);
+        expect(lastRequest()).toEqual({
+          op: 'decide',
+          body: {
+            tenantId: 'acme',
+            approvalId: ITEM.approvalId,
+            decision: 'approve',
+            approverId: subject,
+            roles,
+          },
+        });
+      },
+    );
 
     it('refuses a body that names the approver, roles or tenant itself, or a bad decision, with 400', async () => {
       for (const body of [

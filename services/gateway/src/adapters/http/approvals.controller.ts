@@ -58,12 +58,12 @@ export class ApprovalsController {
 
   @Post(':approvalId/decision')
   @HttpCode(200)
-  // The approval service checks again (and that nobody approves their own run).
-  @Roles(...(APPROVER_ROLES as readonly Role[]))
+  // Any key of the tenant: the approval service owns who may decide, and audits every refusal
+  // (`approval.refused` in _CTL). Refused here, a non-approver's attempt would leave no record.
+  @Roles()
   @ApiOperation({
     summary: 'Approve or deny, as the subject of the key',
-    description:
-      "The approval service refuses the decision of a run the approver started (403), another tenant's approval (404), one already decided or expired (409), and edited arguments the tool refuses (422).",
+    description: `The approval service refuses a key without one of the roles ${APPROVER_ROLES.join(', ')} and the decision of a run the approver started (403), another tenant's approval (404), one already decided or expired (409), and edited arguments the tool refuses (422). Every refusal is audited.`,
   })
   @ApiOkResponse({ type: ApprovalDecisionResultDoc })
   @ApiProblems(400, 404, 409, 413, 422)
