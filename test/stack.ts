@@ -20,6 +20,8 @@ import {
 } from '../services/tool-executor/src/tool-executor.module';
 import { approvalService } from '../services/approval/src/approval.module';
 import { traceStoreService } from '../services/trace-store/src/trace-store.module';
+import { loadConfig as gatewayConfig } from '../services/gateway/src/config';
+import { gatewayService } from '../services/gateway/src/gateway.module';
 import { testAgentsDir } from './agents-dir';
 
 export interface TestStack {
@@ -43,7 +45,7 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export type ServiceName = 'orchestrator' | 'tool-executor' | 'trace-store' | 'approval';
+export type ServiceName = 'orchestrator' | 'tool-executor' | 'trace-store' | 'approval' | 'gateway';
 
 export interface StackOptions {
   label: string;
@@ -85,6 +87,7 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
       return startService(
         approvalService({ ...baseConfig(env, name, 'test', 0), agentsDir, sweepMs: 200 }),
       );
+    if (name === 'gateway') return startService(gatewayService(gatewayConfig(env)));
     if (name === 'tool-executor')
       return startService(
         toolExecutorService(
