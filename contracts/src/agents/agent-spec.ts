@@ -17,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { AGENT_NAME_PATTERN, TOOL_NAME_PATTERN, Tier } from '../vocabulary';
+import { GuardrailsSpec } from './guardrails-spec';
 
 /**
  * The agent YAML format (agents/*.yaml). Part of the public contract: users write these files.
@@ -219,7 +220,12 @@ export class AgentSpec {
   @ValidateNested({ each: true })
   @Type(() => PermissionRule)
   permissions?: PermissionRule[];
-  @IsOptional() @IsObject() guardrails?: Record<string, unknown>;
+  /** Checks on input, output, tool arguments and tool results; absent means the safe defaults. */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => GuardrailsSpec)
+  guardrails?: GuardrailsSpec;
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(32)

@@ -1,4 +1,7 @@
+import { Type } from 'class-transformer';
 import {
+  ArrayMinSize,
+  IsArray,
   IsBoolean,
   IsDefined,
   IsIn,
@@ -9,6 +12,7 @@ import {
   IsString,
   Matches,
   Min,
+  ValidateNested,
 } from 'class-validator';
 import { REASON_PATTERN, Tier } from '../vocabulary';
 
@@ -68,6 +72,16 @@ export class ToolStarted {
   @IsBoolean() dryRun!: boolean;
 }
 
+/** What the injection rules made of a tool result (see `guardrail.triggered` for each rule). */
+export class ToolResultGuardrail {
+  /**
+   * `flag`: the model sees the result marked as suspect; `block`: it sees a notice instead;
+   * `escalate`: the run is handed to a human.
+   */
+  @IsIn(['flag', 'block', 'escalate']) action!: 'flag' | 'block' | 'escalate';
+  @IsArray() @ArrayMinSize(1) @IsString({ each: true }) rules!: string[];
+}
+
 export class ToolCompleted {
   @IsString() callId!: string;
   @IsString() tool!: string;
@@ -77,6 +91,12 @@ export class ToolCompleted {
   @IsBoolean() dryRun!: boolean;
   /** Tries it took (retries happen only for idempotent tools). */
   @IsOptional() @IsInt() @Min(1) attempts?: number;
+  /** Present when the result carries what looks like injected instructions. */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ToolResultGuardrail)
+  guardrail?: ToolResultGuardrail;
 }
 
 export class ToolFailed {

@@ -123,7 +123,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /**
  * Keys the agent format does not know (`limts:`, `maxStep:`). The contract parse ignores them,
  * so without this check a typo silently drops a limit. Free-form maps (`args`, `input`,
- * `guardrails`, `headers`) are not descended into.
+ * `guardrails.output.schema`, `headers`) are not descended into.
  */
 export function unknownFieldProblems(plain: object): string[] {
   const instance = plainToInstance(AgentSpec, plain);

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { AgentSpec, parseAs, type AgentRelease } from '@tether/contracts';
 import { NotFoundError, ValidationError } from '@tether/errors';
+import { guardrailsOf } from '@tether/guardrails';
 import { agentSpecProblems, unknownFieldProblems } from './agent-spec.rules';
 import { createAgentRegistry, type AgentRegistry } from './agent.registry';
 import { resolveLimits } from './limits.defaults';
@@ -115,8 +116,16 @@ function parseAgentSource(text: string): SourceResult {
   ];
   if (!parsed.ok || problems.length) return { ok: false, problems };
 
-  // 3. Defaults and the content hash.
-  return { ok: true, release: createRelease(parsed.value) };
+  // 3. Defaults and the content hash; the guardrails compiled once, here, so a bad regex or
+  // schema stops the load instead of the first run.
+  const release = createRelease(parsed.value);
+  try {
+    guardrailsOf(release.spec);
+  } catch (err) {
+    if (err instanceof ValidationError) return { ok: false, problems: err.problems };
+    throw err;
+  }
+  return { ok: true, release };
 }
 
 /** An MCP tool the agent did not map to a tier is irreversible: it waits for a human. */

@@ -1,3 +1,4 @@
+import { guardrailsOf } from '@tether/guardrails';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -424,10 +425,38 @@ describe(loadAgents.name, () => {
             script: [{ toolCalls: [{ name: 'x', args: { anything: 1 } }] }],
           },
           tools: [{ name: 'x', tier: 0, input: { type: 'object', whatever: true } }],
-          guardrails: { pii: { mode: 'redact' } },
+          guardrails: { output: { schema: { type: 'object', properties: { a: {} } } } },
         }),
       );
       expect(loadAgents(dir).get('test-agent')).toBeDefined();
+    });
+
+    it('names a misspelt guardrails field', () => {
+      const file = write('a.yaml', anAgent({ guardrails: { input: { maxChar: 10 } } }));
+      expect(problemsOf()).toEqual([`${file}: guardrails.input.maxChar is not a known field`]);
+    });
+
+    it('refuses guardrails that do not compile: a bad regex, an unknown rule to skip', () => {
+      const file = write(
+        'a.yaml',
+        anAgent({
+          guardrails: {
+            input: { format: '([a-z' },
+            toolArgs: { except: ['sql.nope'] },
+          },
+        }),
+      );
+      const problems = problemsOf();
+      expect(problems).toHaveLength(2);
+      expect(problems[0]).toMatch(new RegExp(`^${file}: guardrails\\.input\\.format`));
+      expect(problems[1]).toContain('guardrails.toolArgs.except: no built-in rule "sql.nope"');
+    });
+
+    it('compiles the guardrails of an agent once, at load, for all its runs', () => {
+      write('a.yaml', anAgent({ guardrails: { input: { maxChars: 10 } } }));
+      const release = loadAgents(dir).get('test-agent')!;
+      expect(guardrailsOf(release.spec)).toBe(guardrailsOf(release.spec));
+      expect(guardrailsOf(release.spec).input.maxChars).toBe(10);
     });
   });
 

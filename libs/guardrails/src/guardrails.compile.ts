@@ -230,3 +230,21 @@ function deepFreeze<T>(value: T): T {
   for (const child of Object.values(value)) deepFreeze(child);
   return Object.freeze(value);
 }
+
+const byAgent = new WeakMap<object, CompiledGuardrails>();
+let defaults: CompiledGuardrails | undefined;
+
+/**
+ * An agent's guardrails, compiled the first time they are asked for and then shared for as long
+ * as the agent (its loaded spec object) lives: once per release, not once per run. Without an
+ * agent, the safe defaults.
+ */
+export function guardrailsOf(agent?: { guardrails?: GuardrailsSpec }): CompiledGuardrails {
+  if (agent === undefined) return (defaults ??= compileGuardrails(undefined));
+  let compiled = byAgent.get(agent);
+  if (compiled === undefined) {
+    compiled = compileGuardrails(agent.guardrails);
+    byAgent.set(agent, compiled);
+  }
+  return compiled;
+}

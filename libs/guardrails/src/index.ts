@@ -6,6 +6,7 @@
  */
 export {
   compileGuardrails,
+  guardrailsOf,
   type CompiledGuardrails,
   type CompiledBlockedPattern,
   type InjectionSettings,
@@ -13,6 +14,8 @@ export {
 export { checkInput, type InputCheck, type InputVerdict } from './input.check';
 export {
   checkOutput,
+  checkInterimText,
+  declaredConfidence,
   confidenceTrigger,
   type OutputCheck,
   type OutputVerdict,

@@ -25,6 +25,16 @@ export function checkOutput(g: CompiledGuardrails, text: string): OutputCheck {
   return schema ? checkStructured(g, schema, text) : checkPlain(g, text);
 }
 
+/**
+ * Text the model says alongside tool calls: not the answer, so neither the schema nor the length
+ * applies, but it is stored and shown, so personal data and secrets are redacted.
+ */
+export function checkInterimText(g: CompiledGuardrails, text: string): OutputCheck {
+  if (!g.output.redact) return { text, verdict: 'pass', triggers: [] };
+  const r = redactText(text);
+  return { text: r.text, verdict: 'pass', triggers: r.kinds.map(redactionTrigger) };
+}
+
 function checkPlain(g: CompiledGuardrails, text: string): OutputCheck {
   const triggers: Trigger[] = [];
   let out = text;
@@ -144,6 +154,22 @@ export function confidenceTrigger(g: CompiledGuardrails, confidence?: number): T
   if (confidence >= min) return undefined;
   const detail = `declared confidence ${round(confidence)} is below ${round(min)}`;
   return trigger('output.low-confidence', stage, TriggerAction.Escalate, detail);
+}
+
+/**
+ * The confidence an answer declares: a top-level numeric `confidence` of a JSON object answer
+ * (agents that want it ask for it in their instructions or output schema). Undefined otherwise.
+ */
+export function declaredConfidence(answer: string): number | undefined {
+  const start = answer.trimStart();
+  if (!start.startsWith('{')) return undefined;
+  try {
+    const value: unknown = JSON.parse(start);
+    const c = (value as { confidence?: unknown } | null)?.confidence;
+    return typeof c === 'number' ? c : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

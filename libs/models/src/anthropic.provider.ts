@@ -9,7 +9,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 import { ModelError, isModelError, modelErrorFrom } from './model.error';
 import type { ModelProvider, ModelReply, ModelRequest, ModelToolCall } from './model.port';
-import { jsonText, toolNameCodec, type ToolNameCodec } from './wire';
+import { jsonText, resultPayload, toolNameCodec, type ToolNameCodec } from './wire';
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 /** The Messages API requires `max_tokens`; used when the model sets no `maxOutputTokens`. */
@@ -105,7 +105,7 @@ export function toMessagesRequest(
           {
             type: 'tool_result',
             tool_use_id: entry.callId,
-            content: jsonText(entry.content),
+            content: jsonText(resultPayload(entry.content, entry.flagged)),
             ...(entry.isError ? { is_error: true } : {}),
           },
         ]);

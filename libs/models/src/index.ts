@@ -44,5 +44,5 @@ export {
   type ModelCallGuard,
   type ModelCallGuardOptions,
 } from './resilience';
-export { toolNameCodec, type ToolNameCodec } from './wire';
+export { FLAGGED_RESULT_WARNING, toolNameCodec, type ToolNameCodec } from './wire';
 export { PRICE_TABLE, PRICE_TABLE_VERSION, priceOf, resolvePrice } from './price.table';

@@ -8,7 +8,7 @@ import type {
 } from 'openai/resources/chat/completions';
 import { ModelError, isModelError, modelErrorFrom } from './model.error';
 import type { ModelProvider, ModelReply, ModelRequest, ModelToolCall } from './model.port';
-import { jsonText, toolNameCodec, type ToolNameCodec } from './wire';
+import { jsonText, resultPayload, toolNameCodec, type ToolNameCodec } from './wire';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 /** Sent as the key to an `openai-compatible` server that needs none (vLLM, Ollama…). */
@@ -131,7 +131,11 @@ export function toChatCompletionRequest(
         messages.push({
           role: 'tool',
           tool_call_id: entry.callId,
-          content: jsonText(entry.isError ? { error: entry.content } : entry.content),
+          content: jsonText(
+            entry.isError
+              ? { error: entry.content }
+              : resultPayload(entry.content, entry.flagged),
+          ),
         });
         break;
       default: {

@@ -27,9 +27,9 @@ export {
   type RunCommand,
   type ModelResponse,
   type DecideContext,
-  type DecidedEvent,
   deadlineOf,
 } from './run.decide';
+export type { DecidedEvent } from './decided';
 export { nextAction, type NextAction } from './run.next';
 export {
   autonomyOf,

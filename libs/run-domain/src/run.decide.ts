@@ -5,16 +5,24 @@ import {
   ReasonCode,
   RunMode,
   type AgentRelease,
-  type EventData,
-  type EventType,
   type RunLimits,
   type StartRun,
   type ToolSpec,
 } from '@tether/contracts';
 import { IllegalStateError, ValidationError } from '@tether/errors';
+import { checkToolArgs, guardrailsOf } from '@tether/guardrails';
+import { event, type DecidedEvent } from './decided';
+import {
+  checkAnswer,
+  checkRunInput,
+  clipContext,
+  handOff,
+  inputEnding,
+  triggered,
+} from './guardrail.outcomes';
 import { Messages } from './run.messages';
 import { nextAction } from './run.next';
-import { redact, redactText } from '@tether/redaction';
+import { redact } from '@tether/redaction';
 import { approvalTerms, callPolicy, queueIdOf, sampledForReview } from './autonomy.policy';
 import { capProblems } from './cap.policy';
 import {
@@ -102,13 +110,6 @@ export interface DecideContext {
   release?: AgentRelease;
 }
 
-/** An event as decided: the caller wraps it in an envelope (id, time, runId, …) to append it. */
-export type DecidedEvent = { [K in EventType]: { type: K; data: EventData<K> } }[EventType];
-
-function event<K extends EventType>(type: K, data: EventData<K>): DecidedEvent {
-  return { type, data } as DecidedEvent;
-}
-
 /**
  * The events a command leads to, given the run's state. Expected business outcomes (a rejected
  * start, a limit hit, an unknown tool) are events; a command the state does not allow throws
@@ -187,20 +188,19 @@ function startRun(cmd: Cmd<'StartRun'>, state: RunState): DecidedEvent[] {
       ),
     ];
   }
-  return [
-    event('run.started', {
-      agent: release.name,
-      release: release.release,
-      input: command.input,
-      userId: command.userId,
-      roles: command.roles,
-      mode: command.mode ?? RunMode.Live,
-      model: { provider: release.spec.model.provider, id: release.spec.model.id },
-      limits: runLimits(release),
-      ...(command.metadata !== undefined && { metadata: command.metadata }),
-      ...(requestId !== undefined && { requestId }),
-    }),
-  ];
+  const started = event('run.started', {
+    agent: release.name,
+    release: release.release,
+    input: command.input,
+    userId: command.userId,
+    roles: command.roles,
+    mode: command.mode ?? RunMode.Live,
+    model: { provider: release.spec.model.provider, id: release.spec.model.id },
+    limits: runLimits(release),
+    ...(command.metadata !== undefined && { metadata: command.metadata }),
+    ...(requestId !== undefined && { requestId }),
+  });
+  return [started, ...checkRunInput(release.spec, command)];
 }
 
 /** The limits a run carries in its log, so a replay enforces the same ones. */
@@ -222,6 +222,8 @@ function requestModel(
   ctx: DecideContext,
 ): DecidedEvent[] {
   const run = requireActive(state, cmd.type);
+  // Held back by the input checks, and the worker died before the run's end was recorded.
+  if (run.inputHeld) return inputEnding(ctx.release?.spec, run.inputHeld, run);
   const next = nextAction(run);
   if (next.kind !== 'call_model') {
     throw new IllegalStateError(`run ${run.runId} cannot call the model now: ${describe(next)}`);
@@ -265,11 +267,16 @@ function recordModelResponse(
     logged: redactArgs(c.args),
   }));
   const { inputTokens, outputTokens, cachedInputTokens, reasoningTokens } = response.usage;
+  const answer = checkAnswer(ctx.release?.spec, response.text, calls.length === 0, {
+    input: run.input,
+    userId: run.userId,
+    step,
+  });
   const events: DecidedEvent[] = [
     event('model.responded', {
       step,
       model: response.model,
-      ...(response.text !== undefined && { text: response.text }),
+      ...(answer.text !== undefined && { text: answer.text }),
       ...(calls.length > 0 && {
         toolCalls: calls.map((c) => ({ callId: c.callId, name: c.name, args: c.logged.args })),
       }),
@@ -278,7 +285,9 @@ function recordModelResponse(
       latencyMs: response.latencyMs,
       finishReason: response.finishReason,
     }),
+    ...answer.events,
   ];
+  if (answer.ends) return events;
 
   if (run.tokens + inputTokens + outputTokens > limits.maxTokens) {
     events.push(
@@ -296,7 +305,7 @@ function recordModelResponse(
         outcome: Outcome.Success,
         reason: ReasonCode.Completed,
         message: Messages.completed(),
-        output: response.text ?? '',
+        output: answer.text ?? '',
       }),
     );
     return events;
@@ -304,12 +313,19 @@ function recordModelResponse(
 
   const tools = toolsOf(run, ctx);
   const agent = ctx.release!.spec;
+  // Read before permissions and approval: a blocked action is never offered to a human either.
+  const blocked = calls.map((c) =>
+    tools.has(c.name) ? checkToolArgs(guardrailsOf(agent), c.name, c.args).triggers : [],
+  );
   const permissions = calls.map((c) => {
     const spec = tools.get(c.name);
     return spec && callPolicy(agent, run.roles, spec, c.args);
   });
-  // Only calls that would be requested count: unknown and forbidden tools are denied, never run.
-  const requested = permissions.reduce((n, p) => (p && p.effect !== 'deny' ? n + 1 : n), 0);
+  // Only calls that would be requested count: unknown, blocked and forbidden calls never run.
+  const requested = permissions.reduce(
+    (n, p, i) => (p && p.effect !== 'deny' && blocked[i].length === 0 ? n + 1 : n),
+    0,
+  );
   if (run.toolCalls + requested > limits.maxToolCalls) {
     events.push(
       aborted(
@@ -377,6 +393,17 @@ function recordModelResponse(
           tool: call.name,
           reason: ReasonCode.UnknownTool,
           message: Messages.unknownTool(call.name),
+        }),
+      );
+    } else if (blocked[i].length) {
+      events.push(
+        ...triggered(blocked[i], call.callId),
+        event('tool.denied', {
+          callId: call.callId,
+          tool: call.name,
+          reason: ReasonCode.GuardrailBlocked,
+          message: Messages.guardrailBlockedCall(call.name),
+          rule: blocked[i].map((t) => t.ruleId).join(','),
         }),
       );
     } else if (overCaps.length) {
@@ -497,14 +524,6 @@ function requestApproval(
   ];
 }
 
-const CONTEXT_CHARS = 500;
-
-/** Context for an approver: redacted (the log may hold it), and short. */
-function clipContext(text: string): string {
-  const clean = redactText(text).text;
-  return clean.length <= CONTEXT_CHARS ? clean : `${clean.slice(0, CONTEXT_CHARS - 1)}…`;
-}
-
 /** What the model said in the turn that proposed a call, if it said anything. */
 function modelTextOf(run: ActiveRun, step: number): string | undefined {
   let turn = 0;
@@ -564,20 +583,16 @@ function escalate(state: RunState): DecidedEvent[] {
   ];
 }
 
-/** An expired approval on an agent that escalates expiries: a human takes the run over. */
+/**
+ * The run is handed to a human and ends: an approval expired on an agent that escalates expiries,
+ * or a tool result carried instructions on an agent that escalates those.
+ */
 function handOver(run: ActiveRun, handover: NonNullable<ActiveRun['handover']>): DecidedEvent[] {
-  const approvalId = queueIdOf('apr', run.runId, handover.callId);
-  const failed = event('run.failed', {
-    outcome: Outcome.Partial,
-    reason: handover.reason,
-    message: Messages.approvalExpired(),
-    detail: `approval ${approvalId} for ${handover.tool} expired; escalated to a human`,
-  });
-  if (run.escalated) return [failed];
-  return [
-    event('run.escalated', {
-      reason: handover.reason,
+  if (handover.reason === ReasonCode.ApprovalExpired) {
+    const approvalId = queueIdOf('apr', run.runId, handover.callId);
+    return handOff(run.escalated, ReasonCode.ApprovalExpired, {
       message: Messages.escalatedApprovalExpired(handover.tool, approvalId),
+      detail: `approval ${approvalId} for ${handover.tool} expired; escalated to a human`,
       callId: handover.callId,
       context: {
         tool: handover.tool,
@@ -586,9 +601,21 @@ function handOver(run: ActiveRun, handover: NonNullable<ActiveRun['handover']>):
         step: run.step,
         input: clipContext(run.input),
       },
-    }),
-    failed,
-  ];
+    });
+  }
+  const rules = (handover.rules ?? []).join(', ');
+  return handOff(run.escalated, handover.reason as ReasonCode, {
+    message: Messages.escalatedToolResult(handover.tool, rules),
+    detail: `result of ${handover.tool} (${handover.callId}) matched ${rules}; escalated to a human`,
+    callId: handover.callId,
+    context: {
+      tool: handover.tool,
+      rules: handover.rules ?? [],
+      userId: run.userId,
+      step: run.step,
+      input: clipContext(run.input),
+    },
+  });
 }
 
 function recordModelFailure(cmd: Cmd<'RecordModelFailure'>, state: RunState): DecidedEvent[] {

@@ -1,6 +1,7 @@
 import type { TetherEvent } from '@tether/contracts';
 import { ReasonCode } from '@tether/contracts';
 import { callSignature } from './loop.policy';
+import { Messages } from './run.messages';
 import {
   assertNever,
   isTerminalStatus,
@@ -99,6 +100,20 @@ function updateCall(d: Draft, callId: string, change: Partial<PendingCall>): voi
 function removeCall(d: Draft, callId: string): void {
   const i = indexOfCall(d, callId);
   if (i >= 0) d.pendingCalls.splice(i, 1);
+}
+
+const HOLD_STRENGTH = { refuse: 1, escalate: 2, block: 3 } as const;
+
+/** The strongest input verdict wins: block, then escalate, then refuse; a flag holds nothing. */
+function holdInput(d: Draft, action: string, ruleId: string): void {
+  if (action !== 'block' && action !== 'escalate' && action !== 'refuse') return;
+  const held = d.inputHeld;
+  if (held === undefined) {
+    d.inputHeld = { action, rules: [ruleId] };
+    return;
+  }
+  const stronger = HOLD_STRENGTH[action] > HOLD_STRENGTH[held.action] ? action : held.action;
+  d.inputHeld = { action: stronger, rules: [...held.rules, ruleId] };
 }
 
 /** What the model is told of a drafted call, as its result. */
@@ -208,13 +223,28 @@ function apply(d: Draft, event: TetherEvent): void {
     case 'tool.completed': {
       const data = event.data;
       removeCall(d, data.callId);
-      d.transcript.push({
-        role: 'tool',
-        callId: data.callId,
-        name: data.tool,
-        content: data.result,
-        isError: false,
-      });
+      const guard = data.guardrail;
+      if (guard === undefined || guard.action === 'flag') {
+        d.transcript.push({
+          role: 'tool',
+          callId: data.callId,
+          name: data.tool,
+          content: data.result,
+          isError: false,
+          ...(guard && { flagged: true }),
+        });
+      } else {
+        // The model never sees a result the rules hold back, whatever it says.
+        toolError(d, data.callId, data.tool, Messages.resultWithheld(guard.rules.join(', ')));
+        if (guard.action === 'escalate' && !d.handover) {
+          d.handover = {
+            reason: ReasonCode.PolicyAmbiguous,
+            callId: data.callId,
+            tool: data.tool,
+            rules: guard.rules,
+          };
+        }
+      }
       settle(d);
       return;
     }
@@ -291,8 +321,10 @@ function apply(d: Draft, event: TetherEvent): void {
       settle(d);
       return;
     // Recorded for budgets, guardrails, reviewers and operators; the run's own state does not change.
-    case 'review.requested':
     case 'guardrail.triggered':
+      if (event.data.stage === 'input') holdInput(d, event.data.action, event.data.ruleId);
+      return;
+    case 'review.requested':
     case 'budget.reserved':
     case 'budget.warning':
     case 'budget.exceeded':

@@ -93,9 +93,12 @@ export interface RunFields {
   unresolved?: { callId: string; tool: string };
   /**
    * The run must be handed to a human and end, for a reason other than an unknown outcome: an
-   * approval expired on an agent that escalates expiries. Set by `approval.expired`.
+   * approval expired on an agent that escalates expiries (`approval.expired`), or a tool result
+   * carried an injection on an agent that escalates those (`tool.completed` with a guardrail).
    */
-  handover?: { reason: string; callId: string; tool: string };
+  handover?: { reason: string; callId: string; tool: string; rules?: string[] };
+  /** The input checks held the input back: the run ends without the model (see `InputHeld`). */
+  inputHeld?: InputHeld;
   /** `run.escalated` is in the log. */
   escalated: boolean;
   /**
@@ -145,6 +148,13 @@ export interface EndedRun extends RunFields {
 }
 
 export type RunState = UnstartedRun | ActiveRun | EndedRun;
+
+/** What the input checks decided, when it was not to go on (`guardrail.triggered` at input). */
+export interface InputHeld {
+  action: 'block' | 'refuse' | 'escalate';
+  /** The rules that fired. */
+  rules: string[];
+}
 
 export function initialState(): RunState {
   return {

@@ -9,4 +9,12 @@ export type TranscriptEntry =
       content?: string;
       toolCalls?: { callId: string; name: string; args: Record<string, unknown> }[];
     }
-  | { role: 'tool'; callId: string; name: string; content: unknown; isError: boolean };
+  | {
+      role: 'tool';
+      callId: string;
+      name: string;
+      content: unknown;
+      isError: boolean;
+      /** The injection rules fired on it: it reaches the model marked as suspect. */
+      flagged?: boolean;
+    };

@@ -16,6 +16,7 @@ const input = (overrides: Partial<GateInput> = {}): GateInput => ({
   mode: 'live',
   argProblems: [],
   capProblems: [],
+  blockedBy: [],
   permission: ALLOW,
   approved: false,
   ...overrides,
@@ -31,6 +32,24 @@ describe(gateToolCall.name, () => {
       verdict: 'deny',
       reason: 'unknown_tool',
     });
+  });
+
+  it('denies a call whose arguments match a blocked-action guardrail, naming the rules', () => {
+    expect(gateToolCall(input({ blockedBy: ['sql.drop', 'sql.truncate'] }))).toEqual({
+      verdict: 'deny',
+      reason: 'guardrail_blocked',
+      message: 't was blocked: its arguments contain an action this agent may never take',
+      rule: 'sql.drop,sql.truncate',
+    });
+  });
+
+  it('reports invalid arguments before a blocked action, and a blocked action before caps', () => {
+    expect(
+      gateToolCall(input({ argProblems: ['x is required'], blockedBy: ['sql.drop'] })),
+    ).toMatchObject({ reason: 'invalid_arguments' });
+    expect(
+      gateToolCall(input({ blockedBy: ['sql.drop'], capProblems: ['amount over 100'] })),
+    ).toMatchObject({ reason: 'guardrail_blocked' });
   });
 
   it('denies a declared tool that no source serves', () => {

@@ -11,6 +11,7 @@ import {
   type ToolSpec,
 } from '@tether/contracts';
 import { isErrorNamed } from '@tether/errors';
+import { checkToolArgs, checkToolResult, guardrailsOf } from '@tether/guardrails';
 import { redact, redactText } from '@tether/redaction';
 import { EventStore, toEnvelopes, type Decided } from '@tether/event-store';
 import {
@@ -120,6 +121,12 @@ export class ExecuteToolHandler {
       mode: req.mode,
       argProblems: spec ? this.validateArgs(spec, req.args) : [],
       capProblems: capProblems(spec?.caps, req.args),
+      // The orchestrator blocked these already; checked again here, where the effect happens.
+      blockedBy: plan.release
+        ? checkToolArgs(guardrailsOf(plan.release.spec), req.tool, req.args).triggers.map(
+            (t) => t.ruleId,
+          )
+        : [],
       permission,
       approved: needsApproval ? await this.isApproved(req) : false,
       switchedOff: this.switches.disabled(req.tenantId, req.tool),
@@ -230,7 +237,8 @@ export class ExecuteToolHandler {
     }
 
     // Redacted before it is logged or stored: only the tool ever sees the real values.
-    const outcome = redactOutcome(await (early ?? run()));
+    const screened = screenResult(redactOutcome(await (early ?? run())), plan.release);
+    const outcome = screened.outcome;
     if (outcome.type === 'tool.failed') {
       this.logger.warn(
         { runId: req.runId, tool: req.tool, reason: outcome.data.reason, err: outcome.data.error },
@@ -238,8 +246,11 @@ export class ExecuteToolHandler {
       );
     }
     const [finished] = toEnvelopes([outcome], { ...meta, causationId: started.id });
-    const seq = await this.appendFact(finished, startedSeq);
-    return { seq, events: [started, finished] };
+    let seq = await this.appendFact(finished, startedSeq);
+    // The verdict travels in `tool.completed` itself; these records follow it for the audit.
+    const triggers = toEnvelopes(screened.triggers, { ...meta, causationId: finished.id });
+    for (const t of triggers) seq = await this.appendFact(t, seq);
+    return { seq, events: [started, finished, ...triggers] };
   }
 
   /** A tool's outcome is a fact: it is recorded even if the run moved on meanwhile (cancelled, timed out). */
@@ -355,6 +366,33 @@ function redactOutcome(outcome: Decided): Decided {
     return { ...outcome, data: { ...outcome.data, error: redactText(outcome.data.error).text } };
   }
   return outcome;
+}
+
+/**
+ * Reads a result with the agent's injection rules: a match is marked on `tool.completed` (what the
+ * model sees of it follows from the mark) and recorded as `guardrail.triggered` events.
+ */
+function screenResult(
+  outcome: Decided,
+  release: AgentRelease | undefined,
+): { outcome: Decided; triggers: Decided[] } {
+  if (outcome.type !== 'tool.completed' || outcome.data.dryRun) return { outcome, triggers: [] };
+  const check = checkToolResult(guardrailsOf(release?.spec), outcome.data.result);
+  if (check.verdict === 'pass') return { outcome, triggers: [] };
+  const { callId } = outcome.data;
+  return {
+    outcome: {
+      ...outcome,
+      data: {
+        ...outcome.data,
+        guardrail: { action: check.verdict, rules: check.triggers.map((t) => t.ruleId) },
+      },
+    },
+    triggers: check.triggers.map((t) => ({
+      type: 'guardrail.triggered' as const,
+      data: { ...t, callId },
+    })),
+  };
 }
 
 function dryRunOutcome(req: ExecuteTool): Decided {

@@ -14,6 +14,8 @@ export interface GateInput {
   argProblems: string[];
   /** Arguments above the tool's caps. */
   capProblems: string[];
+  /** Guardrail rules whose blocked-action patterns the arguments match (none: clean). */
+  blockedBy: string[];
   /** The permission matrix and autonomy for the caller's roles (tier 2 and autonomy 2 come out as `ask`). */
   permission: Pick<CallPolicy, 'effect' | 'rule'> & { draft?: boolean };
   /** An approval for this very call is granted in the run's log. */
@@ -24,8 +26,8 @@ export interface GateInput {
 
 /**
  * Whether a requested call may run, before anything runs. Default deny: a tool the agent does
- * not declare, or no code serves, or that is switched off, or whose arguments break its schema
- * or caps, or that the permission matrix denies, never runs; one the matrix asks about (every
+ * not declare, or no code serves, or that is switched off, or whose arguments break its schema,
+ * match a blocked-action guardrail or exceed its caps, or that the permission matrix denies, never runs; one the matrix asks about (every
  * tier 2 tool) runs only with a granted approval. Shadow and dry-run modes never cause side
  * effects. The first reason found is the one reported, in the order listed.
  */
@@ -47,6 +49,13 @@ export function gateToolCall(input: GateInput): Gate {
     return deny(
       ReasonCode.InvalidArguments,
       `invalid arguments for ${tool}: ${input.argProblems.join('; ')}`,
+    );
+  }
+  if (input.blockedBy.length) {
+    return deny(
+      ReasonCode.GuardrailBlocked,
+      `${tool} was blocked: its arguments contain an action this agent may never take`,
+      input.blockedBy.join(','),
     );
   }
   if (input.capProblems.length) {
