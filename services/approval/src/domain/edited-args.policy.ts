@@ -1,11 +1,12 @@
 import type { AgentRelease } from '@tether/contracts';
 import type { ToolArgsValidator } from '@tether/agents';
+import { checkToolArgs, guardrailsOf } from '@tether/guardrails';
 import { redact } from '@tether/redaction';
 import { callPolicy, capProblems } from '@tether/run-domain';
 
 /**
  * Why an approver's edited arguments cannot replace the model's: every check the call itself
- * passed (schema, caps, the permission matrix for the run's user) applies again. Arguments
+ * passed (schema, caps, the blocked-action guardrails, the permission matrix for the run's user) applies again. Arguments
  * holding personal data or secrets are refused too: the log keeps edits as they are, and the log
  * never holds such values.
  */
@@ -21,6 +22,10 @@ export function editProblems(
   if (!spec) return [`${release.name} no longer declares ${tool}`];
   const problems = [...validate(spec, args), ...capProblems(spec.caps, args)];
   if (problems.length) return problems;
+  const blocked = checkToolArgs(guardrailsOf(release.spec), tool, args).triggers;
+  if (blocked.length) {
+    return blocked.map((t) => `the guardrails block these arguments (${t.ruleId}: ${t.detail})`);
+  }
   const policy = callPolicy(release.spec, runRoles, spec, args);
   if (policy.effect === 'deny')
     return [`the permission matrix denies these arguments (${policy.rule})`];
