@@ -13,6 +13,7 @@ export * from './events/budget.events';
 export * from './events/control.events';
 export * from './upcasters';
 export * from './parse';
+export * from './agents/model-spec';
 export * from './agents/agent-spec';
 export * from './agents/guardrails-spec';
 export * from './approvals/approval-queue';

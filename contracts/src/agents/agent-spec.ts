@@ -18,69 +18,12 @@ import {
 } from 'class-validator';
 import { AGENT_NAME_PATTERN, TOOL_NAME_PATTERN, Tier } from '../vocabulary';
 import { GuardrailsSpec } from './guardrails-spec';
+import { ModelSpec } from './model-spec';
 
 /**
  * The agent YAML format (agents/*.yaml). Part of the public contract: users write these files.
  * Field defaults are applied by the loader (libs/agents), not here.
  */
-
-export const ModelProviderName = {
-  OpenAI: 'openai',
-  OpenAICompatible: 'openai-compatible',
-  Anthropic: 'anthropic',
-  Scripted: 'scripted',
-} as const;
-export type ModelProviderName = (typeof ModelProviderName)[keyof typeof ModelProviderName];
-
-export class ScriptedToolCall {
-  @IsString() name!: string;
-  @IsOptional() @IsObject() args?: Record<string, unknown>;
-}
-
-export class ScriptedUsage {
-  @IsOptional() @IsInt() @Min(0) inputTokens?: number;
-  @IsOptional() @IsInt() @Min(0) outputTokens?: number;
-  @IsOptional() @IsInt() @Min(0) cachedInputTokens?: number;
-  @IsOptional() @IsInt() @Min(0) reasoningTokens?: number;
-}
-
-/** One deterministic model turn of the `scripted` provider. */
-export class ScriptedTurn {
-  @IsOptional() @IsString() text?: string;
-  @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => ScriptedToolCall)
-  toolCalls?: ScriptedToolCall[];
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => ScriptedUsage) usage?: ScriptedUsage;
-}
-
-export class ModelPrice {
-  /** Dollars per million input tokens. */
-  @IsNumber() @Min(0) inputPerMTok!: number;
-  /** Dollars per million output tokens. */
-  @IsNumber() @Min(0) outputPerMTok!: number;
-  @IsOptional() @IsNumber() @Min(0) cachedInputPerMTok?: number;
-  @IsOptional() @IsNumber() @Min(0) reasoningPerMTok?: number;
-}
-
-export class ModelSpec {
-  @IsIn(Object.values(ModelProviderName)) provider!: ModelProviderName;
-  /** A pinned model id (dated or versioned). */
-  @IsString() @MaxLength(200) id!: string;
-  @IsOptional() @IsInt() @Min(1) @Max(1_000_000) maxOutputTokens?: number;
-  /** For `openai-compatible`: the server's base URL. */
-  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) baseUrl?: string;
-  /** Allow a floating alias id (e.g. `gpt-4o`); refused otherwise. */
-  @IsOptional() @IsBoolean() allowAlias?: boolean;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => ModelPrice) price?: ModelPrice;
-  /** For `scripted`: the turns, in order. */
-  @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => ScriptedTurn)
-  script?: ScriptedTurn[];
-}
 
 export class HttpToolSpec {
   /** May hold `{arg}` placeholders, filled from the call's arguments (URL-encoded). */

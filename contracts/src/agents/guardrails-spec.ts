@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { GuardrailAction } from '../events/tool.events';
+import { ModelSpec } from './model-spec';
 
 /**
  * The `guardrails` section of the agent YAML: checks on what goes into and comes out of the model
@@ -80,6 +81,26 @@ export class GuardrailScopeSpec {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(1000) refusal?: string;
 }
 
+/**
+ * A second opinion on prompt injection from a model, asked before the run starts (after the rule
+ * set, which runs first and costs nothing). The model gets the input as data and answers with a
+ * score; a small, fast model is the usual choice.
+ */
+export class GuardrailClassifierSpec {
+  @IsObject() @ValidateNested() @Type(() => ModelSpec) model!: ModelSpec;
+  /** What a score at or above `minScore` does. Default `block`. */
+  @IsOptional() @IsIn(Object.values(InjectionAction)) action?: InjectionAction;
+  /** 0–1. Default 0.5. */
+  @IsOptional() @IsNumber() @Min(0) @Max(1) minScore?: number;
+  /**
+   * When the classifier cannot answer (down, slow, nonsense): `allow` lets the input through on
+   * the rule set's word and records a flag; `block` stops the run. Default `allow`.
+   */
+  @IsOptional() @IsIn(['allow', 'block']) onError?: 'allow' | 'block';
+  /** Milliseconds before the classifier counts as not answering. Default 5000. */
+  @IsOptional() @IsInt() @Min(100) @Max(60_000) timeoutMs?: number;
+}
+
 export class GuardrailInputSpec {
   /** Longest accepted input, in characters (UTF-16 code units); a longer one is blocked. */
   @IsOptional() @IsInt() @Min(1) @Max(10_000_000) maxChars?: number;
@@ -94,6 +115,12 @@ export class GuardrailInputSpec {
   @ValidateNested()
   @Type(() => GuardrailInjectionSpec)
   injection?: GuardrailInjectionSpec;
+  /** Default: none (the rule set alone judges). */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => GuardrailClassifierSpec)
+  classifier?: GuardrailClassifierSpec;
   /** Default: none (every topic is in scope). */
   @IsOptional()
   @IsObject()

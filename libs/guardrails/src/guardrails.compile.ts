@@ -3,6 +3,7 @@ import {
   GuardrailsSpec,
   InjectionAction,
   parseAs,
+  type ModelSpec,
   type GuardrailInjectionSpec,
 } from '@tether/contracts';
 import { ValidationError } from '@tether/errors';
@@ -40,6 +41,14 @@ export interface CompiledGuardrails {
     /** Undefined when switched off. */
     readonly injection?: InjectionSettings;
     readonly scope?: { readonly topics: readonly Phrase[]; readonly refusal: string };
+    /** Undefined when the agent asks no classifier. */
+    readonly classifier?: {
+      readonly model: ModelSpec;
+      readonly action: InjectionAction;
+      readonly minScore: number;
+      readonly onError: 'allow' | 'block';
+      readonly timeoutMs: number;
+    };
     readonly escalateOn: readonly Phrase[];
   };
   readonly output: {
@@ -96,6 +105,13 @@ export function compileGuardrails(spec: GuardrailsSpec | undefined): CompiledGua
         refusal: input.scope.refusal ?? defaultRefusal(input.scope.topics),
       },
       escalateOn: phrases(input?.escalateOn ?? [], false, 'guardrails.input.escalateOn', problems),
+      classifier: input?.classifier && {
+        model: input.classifier.model,
+        action: input.classifier.action ?? InjectionAction.Block,
+        minScore: input.classifier.minScore ?? 0.5,
+        onError: input.classifier.onError ?? 'allow',
+        timeoutMs: input.classifier.timeoutMs ?? 5000,
+      },
     },
     output: {
       redact: output?.redact ?? true,

@@ -11,6 +11,12 @@ export {
   type CompiledBlockedPattern,
   type InjectionSettings,
 } from './guardrails.compile';
+export {
+  CLASSIFIER_INSTRUCTIONS,
+  classifierTrigger,
+  parseClassifierReply,
+  type InputClassification,
+} from './classifier';
 export { checkInput, type InputCheck, type InputVerdict } from './input.check';
 export {
   checkOutput,

@@ -1,4 +1,5 @@
 import { InjectionAction } from '@tether/contracts';
+import { classifierTrigger, type InputClassification } from './classifier';
 import type { CompiledGuardrails } from './guardrails.compile';
 import { firedRules } from './injection.scan';
 import { findPhrase, wordsOf, type Phrase } from './phrase.matcher';
@@ -29,10 +30,14 @@ const HAS_LETTER = /[a-z]/;
 /**
  * Checks a user's input before it reaches the model, in this order: length and format (block,
  * nothing else is read), the injection rule set (block ends the check; escalate and flag are
- * recorded and the check goes on), escalation phrases (escalate), scope (refuse with the
+ * recorded and the check goes on), the classifier's verdict when one was asked (the same), escalation phrases (escalate), scope (refuse with the
  * configured message). The strongest outcome wins: block, escalate, refuse, pass.
  */
-export function checkInput(g: CompiledGuardrails, text: string): InputCheck {
+export function checkInput(
+  g: CompiledGuardrails,
+  text: string,
+  classification?: InputClassification,
+): InputCheck {
   const { maxChars, format, injection, scope, escalateOn } = g.input;
   const stage = TriggerStage.Input;
   if (maxChars !== undefined && text.length > maxChars) {
@@ -44,7 +49,10 @@ export function checkInput(g: CompiledGuardrails, text: string): InputCheck {
     return block(trigger('input.format', stage, TriggerAction.Block, detail));
   }
 
-  if (!injection && escalateOn.length === 0 && !scope) return { verdict: 'pass', triggers: [] };
+  const classified = classifierTrigger(g, classification);
+  if (!injection && escalateOn.length === 0 && !scope && !classified) {
+    return { verdict: 'pass', triggers: [] };
+  }
   const scanned = scanText(text);
   const triggers: Trigger[] = [];
   let escalate = false;
@@ -56,6 +64,11 @@ export function checkInput(g: CompiledGuardrails, text: string): InputCheck {
       return { verdict: 'block', triggers };
     }
     escalate = triggers.length > 0 && injection.action === InjectionAction.Escalate;
+  }
+  if (classified) {
+    triggers.push(classified);
+    if (classified.action === TriggerAction.Block) return { verdict: 'block', triggers };
+    escalate ||= classified.action === TriggerAction.Escalate;
   }
   if (escalateOn.length === 0 && !scope)
     return { verdict: escalate ? 'escalate' : 'pass', triggers };

@@ -6,6 +6,7 @@ import {
   confidenceTrigger,
   declaredConfidence,
   guardrailsOf,
+  type InputClassification,
   type Trigger,
 } from '@tether/guardrails';
 import { redactText } from '@tether/redaction';
@@ -32,8 +33,9 @@ export function triggered(triggers: readonly Trigger[], callId?: string): Decide
 export function checkRunInput(
   agent: AgentSpec,
   run: { input: string; userId: string },
+  classification?: InputClassification,
 ): DecidedEvent[] {
-  const check = checkInput(guardrailsOf(agent), run.input);
+  const check = checkInput(guardrailsOf(agent), run.input, classification);
   const events = triggered(check.triggers);
   if (check.verdict === 'pass') return events;
   const held: InputHeld = { action: check.verdict, rules: check.triggers.map((t) => t.ruleId) };

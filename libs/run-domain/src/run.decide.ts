@@ -10,7 +10,7 @@ import {
   type ToolSpec,
 } from '@tether/contracts';
 import { IllegalStateError, ValidationError } from '@tether/errors';
-import { checkToolArgs, guardrailsOf } from '@tether/guardrails';
+import { checkToolArgs, guardrailsOf, type InputClassification } from '@tether/guardrails';
 import { event, type DecidedEvent } from './decided';
 import {
   checkAnswer,
@@ -59,6 +59,8 @@ export type RunCommand =
       requestId?: string;
       /** The agent's current release; undefined when no agent of that name is loaded. */
       release?: AgentRelease;
+      /** The injection classifier's verdict on the input, when the agent asks for one. */
+      classification?: InputClassification;
     }
   | { type: 'RequestModel'; provider: string; model: string }
   | {
@@ -200,7 +202,7 @@ function startRun(cmd: Cmd<'StartRun'>, state: RunState): DecidedEvent[] {
     ...(command.metadata !== undefined && { metadata: command.metadata }),
     ...(requestId !== undefined && { requestId }),
   });
-  return [started, ...checkRunInput(release.spec, command)];
+  return [started, ...checkRunInput(release.spec, command, cmd.classification)];
 }
 
 /** The limits a run carries in its log, so a replay enforces the same ones. */

@@ -15,6 +15,7 @@ import { AGENTS, CLOCK, MODELS, systemClock, type Clock } from './application/po
 import { RunDeadlineHandler } from './application/run-deadline.handler';
 import { RunDriver } from './application/run.driver';
 import { RunRepository } from './application/run.repository';
+import { InputClassifier } from './application/input-classifier';
 import { StartRunHandler } from './application/start-run.handler';
 import { SERVICE, type OrchestratorConfig } from './config';
 
@@ -55,6 +56,7 @@ export class OrchestratorModule {
         RunRepository,
         RunDriver,
         StartRunHandler,
+        InputClassifier,
         CancelRunHandler,
         ResumeRunHandler,
         CommandRejections,

@@ -10,6 +10,7 @@ import {
 import { isErrorNamed } from '@tether/errors';
 import { decide } from '@tether/run-domain';
 import { CommandRejections } from '@tether/service-kit';
+import { InputClassifier } from './input-classifier';
 import { AGENTS, CLOCK, type AgentRegistry, type Clock } from './ports';
 import { RunDeadlineHandler } from './run-deadline.handler';
 import { RunDriver } from './run.driver';
@@ -27,6 +28,7 @@ export class StartRunHandler {
     private readonly driver: RunDriver,
     private readonly rejections: CommandRejections,
     private readonly deadlines: RunDeadlineHandler,
+    private readonly classifier: InputClassifier,
     @Inject(AGENTS) private readonly agents: AgentRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -73,8 +75,16 @@ export class StartRunHandler {
 
     const command = parsed.value;
     const run = this.runs.empty(tenantId, command.runId);
+    const release = this.agents.get(command.agent);
     const decided = decide(
-      { type: 'StartRun', command, tenantId, requestId, release: this.agents.get(command.agent) },
+      {
+        type: 'StartRun',
+        command,
+        tenantId,
+        requestId,
+        release,
+        classification: await this.classifier.classify(release, command.runId, command.input),
+      },
       run.state,
       { now: now.toISOString() },
     );
