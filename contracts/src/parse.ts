@@ -28,6 +28,11 @@ export function parseAs<T extends object>(cls: new () => T, plain: unknown): Par
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     return { ok: false, problems: ['body must be a JSON object'] };
   }
+  // class-transformer and the validators recurse: a body nested thousands of levels deep would
+  // overflow the stack there, a crash that is redelivered instead of rejected.
+  if (tooDeep(plain, MAX_JSON_DEPTH)) {
+    return { ok: false, problems: [`body is nested deeper than ${MAX_JSON_DEPTH} levels`] };
+  }
   const instance = plainToInstance(cls, plain);
   const errors = validateSync(instance, OPTIONS);
   return errors.length ? { ok: false, problems: flatten(errors) } : { ok: true, value: instance };
@@ -40,6 +45,22 @@ export function parseJson(bytes: Uint8Array | string): Parsed<unknown> {
   } catch (err) {
     return { ok: false, problems: [`body is not valid JSON: ${(err as Error).message}`] };
   }
+}
+
+/** The deepest nesting of objects and arrays a message may have: far beyond real data, well short of what the validators survive. */
+export const MAX_JSON_DEPTH = 256;
+
+function tooDeep(value: unknown, budget: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (budget === 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (tooDeep(value[i], budget - 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (tooDeep((value as Record<string, unknown>)[key], budget - 1)) return true;
+  }
+  return false;
 }
 
 export function parseCommand<N extends CommandName>(

@@ -4,6 +4,7 @@ import {
   AgentSpec,
   CommandName,
   EVENT_TYPES,
+  MAX_JSON_DEPTH,
   ModelResponded,
   parseAs,
   parseCommand,
@@ -295,5 +296,29 @@ describe(AgentSpec.name, () => {
     expect(
       parseAs(AgentSpec, { ...spec, model: { provider: 'scripted', id: 'scripted-v1' } }).ok,
     ).toBe(true);
+  });
+});
+
+describe('deep nesting', () => {
+  const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+  const start = (metadata: string) =>
+    parseCommand(
+      CommandName.RunStart,
+      JSON.parse(
+        `{"runId":"run_1","agent":"a","input":"hi","userId":"u","roles":[],"metadata":${metadata}}`,
+      ),
+    );
+
+  it('accepts a command nested as deep as allowed', () => {
+    expect(start(nested(MAX_JSON_DEPTH - 1)).ok).toBe(true);
+  });
+
+  it('refuses one level deeper, and thousands of levels, with a problem instead of a crash', () => {
+    expect(start(nested(MAX_JSON_DEPTH))).toEqual({
+      ok: false,
+      problems: [`body is nested deeper than ${MAX_JSON_DEPTH} levels`],
+    });
+    expect(start(nested(5000)).ok).toBe(false);
+    expect(start('['.repeat(5000) + ']'.repeat(5000)).ok).toBe(false);
   });
 });
