@@ -109,10 +109,32 @@ export function decodeBatch(
   for (const m of msgs) {
     if (wanted && !wanted(m.headers?.get(Header.Type) ?? '')) continue;
     try {
-      events.push({ seq: m.seq, event: decodeEvent(m.data) });
+      const event = decodeEvent(m.data);
+      events.push({ seq: m.seq, event: hasNul(m.data) ? withoutNul(event) : event });
     } catch (err) {
       onUnreadable(m, err as Error);
     }
   }
   return events;
+}
+
+// JSON text escapes U+0000 as these six characters.
+const NUL_ESCAPE = Buffer.from('\\u0000');
+
+function hasNul(data: Uint8Array): boolean {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).includes(NUL_ESCAPE);
+}
+
+/**
+ * Postgres text and jsonb cannot hold U+0000: one in a user's input or a model's arguments would
+ * make every batch that holds it fail, and stall a projection for every tenant. Projections store
+ * U+FFFD (the replacement character) in its place; the log keeps the original.
+ */
+export function withoutNul<T>(value: T): T {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD') as T;
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(withoutNul) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[withoutNul(k)] = withoutNul(v);
+  return out as T;
 }
