@@ -22,7 +22,7 @@ import {
 } from './guardrail.outcomes';
 import { Messages } from './run.messages';
 import { nextAction } from './run.next';
-import { redact } from '@tether/redaction';
+import { redact, redactText } from '@tether/redaction';
 import { approvalTerms, callPolicy, queueIdOf, sampledForReview } from './autonomy.policy';
 import { capProblems } from './cap.policy';
 import {
@@ -367,7 +367,7 @@ function recordModelResponse(
         outcome: Outcome.Failed,
         reason: ReasonCode.MalformedOutput,
         message: Messages.malformedOutput(),
-        detail: Object.values(argProblems).flat().join('; '),
+        detail: redactText(Object.values(argProblems).flat().join('; ')).text,
       }),
     );
     return events;
@@ -380,7 +380,7 @@ function recordModelResponse(
           callId: call.callId,
           tool: call.name,
           reason: ReasonCode.InvalidArguments,
-          message: Messages.invalidArguments(call.name, problems),
+          message: redactText(Messages.invalidArguments(call.name, problems)).text,
         }),
       );
       continue;
@@ -521,9 +521,16 @@ function requestApproval(
         step: call.step,
         input: clipContext(run.input),
         ...(reasoning !== undefined && { reasoning: clipContext(reasoning) }),
+        // The approver should know the model may be acting on someone else's instructions.
+        ...(readSuspectResult(run) && { warning: Messages.suspectResultBeforeCall() }),
       },
     }),
   ];
+}
+
+/** The run read a tool result the injection rules flagged or held back. */
+function readSuspectResult(run: ActiveRun): boolean {
+  return run.transcript.some((e) => e.role === 'tool' && (e.flagged || e.withheld));
 }
 
 /** What the model said in the turn that proposed a call, if it said anything. */
@@ -626,12 +633,14 @@ function recordModelFailure(cmd: Cmd<'RecordModelFailure'>, state: RunState): De
   }
   const run = requireAwaitingModel(state, cmd.type);
   const attempt = run.modelAttempt;
+  // A provider's error may quote what the model wrote (malformed arguments with someone's email).
+  const error = redactText(cmd.error).text;
   const events: DecidedEvent[] = [
     event('model.failed', {
       step: run.step + 1,
       attempt,
       model: cmd.model,
-      error: cmd.error,
+      error,
       retryable: cmd.retryable,
     }),
   ];
@@ -641,7 +650,7 @@ function recordModelFailure(cmd: Cmd<'RecordModelFailure'>, state: RunState): De
         outcome: Outcome.Failed,
         reason: ReasonCode.ModelError,
         message: Messages.modelError(),
-        detail: cmd.error,
+        detail: error,
       }),
     );
   }

@@ -235,7 +235,14 @@ function apply(d: Draft, event: TetherEvent): void {
         });
       } else {
         // The model never sees a result the rules hold back, whatever it says.
-        toolError(d, data.callId, data.tool, Messages.resultWithheld(guard.rules.join(', ')));
+        d.transcript.push({
+          role: 'tool',
+          callId: data.callId,
+          name: data.tool,
+          content: Messages.resultWithheld(guard.rules.join(', ')),
+          isError: true,
+          withheld: true,
+        });
         if (guard.action === 'escalate' && !d.handover) {
           d.handover = {
             reason: ReasonCode.PolicyAmbiguous,

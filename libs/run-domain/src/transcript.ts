@@ -17,4 +17,6 @@ export type TranscriptEntry =
       isError: boolean;
       /** The injection rules fired on it: it reaches the model marked as suspect. */
       flagged?: boolean;
+      /** The injection rules held the result back: `content` is the notice the model gets. */
+      withheld?: boolean;
     };

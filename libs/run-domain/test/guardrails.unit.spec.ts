@@ -240,6 +240,23 @@ describe('guardrails in the decider', () => {
       expect(JSON.stringify(entry)).not.toContain('"note"');
     });
 
+    it('warns the approver of a call proposed after a flagged result, and only then', () => {
+      const approvalAfter = (d: ReturnType<typeof flaggedCompletion>) => {
+        d.do(requestModel);
+        d.do(respond({ toolCalls: [{ name: 'issue_refund', args: { orderId: '1' } }] }));
+        const call = d.state.pendingCalls[0].callId;
+        const [requested] = d.do({ type: 'RequestApproval', callId: call });
+        return (requested.data as { context: Record<string, unknown> }).context;
+      };
+      expect(approvalAfter(flaggedCompletion('flag')).warning).toMatch(/looked like instructions/);
+      expect(approvalAfter(flaggedCompletion('block')).warning).toMatch(/looked like instructions/);
+      const clean = startedDriver();
+      clean.do(requestModel);
+      clean.do(respond({ toolCalls: [{ name: 'issue_refund', args: { orderId: '1' } }] }));
+      const [requested] = clean.do({ type: 'RequestApproval', callId: 'call_1_0' });
+      expect((requested.data as { context: object }).context).not.toHaveProperty('warning');
+    });
+
     it('escalate: the run is handed to a human and ends', () => {
       const d = flaggedCompletion('escalate');
       expect(nextAction(d.state)).toMatchObject({ kind: 'escalate', reason: 'policy_ambiguous' });
