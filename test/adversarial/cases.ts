@@ -1,4 +1,5 @@
 import type { GuardrailAction, GuardrailStage } from '@tether/contracts';
+import { TetherClient } from '@tether/sdk';
 import type { AgentName } from './agents';
 import { NORMAL_ANSWER } from './compromised-model';
 import { HUGE_ORDER, type ApiTool, type PlantedDoc } from './customer-api';
@@ -1632,10 +1633,13 @@ export const CASES: AdversarialCase[] = [
   {
     id: 'xt-msg-id-squat',
     category: Category.CrossTenant,
-    title: "another tenant publishes first under the Nats-Msg-Id this tenant's run.start will use",
+    title:
+      "another tenant publishes first under the Nats-Msg-Id this tenant's run.start uses: the SDK says so without naming it, and a fresh key runs",
     agent: 'adv-open',
     input: 'answer exactly: acme was here',
     act: async (h, run) => {
+      // JetStream dedupes message ids across the whole command stream, every tenant's: a key
+      // someone else can guess can be taken. The SDK notices instead of reporting a start.
       const msgId = `req-${run.runId}`;
       await h.start(
         'globex',
@@ -1644,12 +1648,28 @@ export const CASES: AdversarialCase[] = [
         msgId,
       );
       await h.end('globex', 'run_xt-squatter');
-      await h.start(run.tenant, run.runId, { agent: run.agent, input: run.input }, msgId);
-      return { events: await h.end(run.tenant, run.runId, 10_000) };
+      const client = new TetherClient(h.stack.nc, { prefix: h.stack.prefix, tenant: run.tenant });
+      const body = { agent: run.agent, input: run.input!, userId: USER, runId: run.runId };
+      const refused = await client.startRun({ ...body, idempotencyKey: msgId }).then(
+        () => undefined,
+        (err: Error & { problems?: string[] }) => err,
+      );
+      await client.startRun(body);
+      return {
+        events: await h.end(run.tenant, run.runId, 10_000),
+        extra: { refused: refused && { name: refused.name, problems: refused.problems } },
+      };
     },
     expect: {
       end: completed,
-      check: (o) => expect(finalOutput(o)).toBe('acme was here'),
+      check: (o) => {
+        expect(finalOutput(o)).toBe('acme was here');
+        expect(o.extra.refused).toEqual({
+          name: 'ValidationError',
+          problems: [expect.stringContaining('was already used by another command')],
+        });
+        expect(JSON.stringify(o.extra.refused)).not.toContain('globex');
+      },
     },
   },
 ];

@@ -482,12 +482,13 @@ export class TetherClient {
     const stored = await jsm.streams.getMessage(streamNames(this.prefix).cmd, { seq });
     const json = parseJson(stored.data);
     const runId = json.ok ? (json.value as { runId?: unknown }).runId : undefined;
-    // Dedupe spans the whole _CMD stream: the key may have been used by another kind of command.
+    // Dedupe spans the whole _CMD stream, every tenant's commands: the key may have been used by
+    // another kind of command, or by another tenant (whose subject is not ours to show).
     const isStart =
       stored.subject === subjects.command(this.prefix, this.tenant, CommandName.RunStart);
     if (!isStart || typeof runId !== 'string' || !RUN_ID_PATTERN.test(runId)) {
       throw new ValidationError('invalid idempotency key', [
-        `idempotencyKey "${idempotencyKey}" was already used by another command (${stored.subject})`,
+        `idempotencyKey "${idempotencyKey}" was already used by another command; nothing was started. Retry with a key nobody else can guess (the default, start-<runId>, with a random runId)`,
       ]);
     }
     return runId;
