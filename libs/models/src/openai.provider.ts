@@ -132,9 +132,7 @@ export function toChatCompletionRequest(
           role: 'tool',
           tool_call_id: entry.callId,
           content: jsonText(
-            entry.isError
-              ? { error: entry.content }
-              : resultPayload(entry.content, entry.flagged),
+            entry.isError ? { error: entry.content } : resultPayload(entry.content, entry.flagged),
           ),
         });
         break;
