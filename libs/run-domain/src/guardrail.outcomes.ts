@@ -86,12 +86,20 @@ export function inputEnding(
 export function handOff(
   escalated: boolean,
   reason: ReasonCode,
-  what: { message: string; detail: string; context: Record<string, unknown>; callId?: string },
+  what: {
+    /** For the person taking over. */
+    message: string;
+    /** For the end user; default `Messages.handedToHuman()`. */
+    ending?: string;
+    detail: string;
+    context: Record<string, unknown>;
+    callId?: string;
+  },
 ): DecidedEvent[] {
   const failed = event('run.failed', {
     outcome: Outcome.Partial,
     reason,
-    message: Messages.handedToHuman(),
+    message: what.ending ?? Messages.handedToHuman(),
     detail: what.detail,
   });
   // Appends are not atomic: after a crash between the two, only the end is left to record.

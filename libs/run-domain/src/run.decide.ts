@@ -573,23 +573,13 @@ function escalate(state: RunState): DecidedEvent[] {
     throw new IllegalStateError(`Escalate: run ${run.runId} has nothing to escalate`);
   }
   const key = `${run.runId}:${unresolved.callId}`;
-  const failed = event('run.failed', {
-    outcome: Outcome.Partial,
-    reason: ReasonCode.UnknownOutcome,
-    message: Messages.unknownOutcome(),
+  return handOff(run.escalated, ReasonCode.UnknownOutcome, {
+    message: Messages.escalatedUnknownOutcome(unresolved.tool, key),
+    ending: Messages.unknownOutcome(),
     detail: `outcome of ${unresolved.tool} (${key}) unknown; escalated to a human`,
+    callId: unresolved.callId,
+    context: { tool: unresolved.tool, idempotencyKey: key, userId: run.userId, step: run.step },
   });
-  // Appends are not atomic: after a crash between the two, only the end is left to record.
-  if (run.escalated) return [failed];
-  return [
-    event('run.escalated', {
-      reason: ReasonCode.UnknownOutcome,
-      message: Messages.escalatedUnknownOutcome(unresolved.tool, key),
-      callId: unresolved.callId,
-      context: { tool: unresolved.tool, idempotencyKey: key, userId: run.userId, step: run.step },
-    }),
-    failed,
-  ];
 }
 
 /**
