@@ -18,10 +18,14 @@ export function configureHttp(app: INestApplication, config: GatewayConfig): voi
     new DocumentBuilder()
       .setTitle('Tether gateway')
       .setDescription(
-        "The HTTP face of Tether. Every /v1 route takes an API key (`Authorization: Bearer tk_…` or `X-API-Key`) and acts in the key's tenant; errors are RFC 9457 problem details.",
+        "The HTTP face of Tether. Every /v1 route takes an API key (`Authorization: Bearer tk_…` or `X-API-Key`) and acts in the key's tenant. In JWT mode (`TETHER_GATEWAY_JWKS_URL` set) a bearer JWT of the configured identity provider works too: verified against its JWKS, issuer and audience, it acts in the tenant and with the roles its claims name. Errors are RFC 9457 problem details.",
       )
       .setVersion(config.version)
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'tk_…' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: config.jwt ? 'tk_… or JWT' : 'tk_…',
+      })
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
       .build(),
   );
