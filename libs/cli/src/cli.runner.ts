@@ -1,3 +1,4 @@
+import { redactNatsUrl } from '@tether/event-store';
 import { TetherClient } from '@tether/sdk';
 import { parseArgv, type Invocation } from './argv.parser';
 import { loadCliConfig, type CliConfig } from './cli.config';
@@ -94,7 +95,7 @@ function report(e: unknown, config: CliConfig, err: (line: string) => void): Exi
       return ExitCode.Usage;
     case 'NatsUnavailableError':
       err(
-        `tether: cannot reach NATS at ${config.natsUrl}: is the stack running? Start it with \`npm start\`, or point --nats / TETHER_NATS_URL at your server.`,
+        `tether: cannot reach NATS at ${redactNatsUrl(config.natsUrl)}: is the stack running? Start it with \`npm start\`, or point --nats / TETHER_NATS_URL at your server.`,
       );
       return ExitCode.Unavailable;
     case 'StreamUnavailableError':
