@@ -20,3 +20,4 @@ export * from './approvals/approval-queue';
 export * from './internal/execute-tool.request';
 export * from './internal/run-deadline.command';
 export * from './internal/run-resume.command';
+export * from './traces/run-queries';

@@ -2,9 +2,11 @@ import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { streamNames, subjects, type ApprovalQueueItem, type TetherEvent } from '@tether/contracts';
-import { requestService } from '@tether/event-store';
-import type { CreatedApiKey } from '../../services/gateway/src/application/api-key.requests';
-import { expectProblem, type Reply } from '../../services/gateway/test/gateway.helper';
+import {
+  createKeyOverBus,
+  expectProblem,
+  httpClient,
+} from '../../services/gateway/test/gateway.helper';
 import type { ToolPack } from '../../services/tool-executor/src/domain/tool-handler';
 import { eventually } from '../../libs/testing/src/infra.helper';
 import { testAgentsDir } from '../agents-dir';
@@ -85,17 +87,8 @@ describe('approvals over HTTP: the gateway in front of the approval service, the
     });
     const { port } = stack.services.gateway.app.getHttpServer().address() as AddressInfo;
     baseUrl = `http://127.0.0.1:${port}`;
-    const createKey = async (tenantId: string, subject: string, roles: string[]) =>
-      (
-        await requestService<CreatedApiKey>(
-          stack.nc,
-          stack.prefix,
-          'gateway',
-          'keys.create',
-          { tenantId, subject, roles },
-          5_000,
-        )
-      ).key;
+    const createKey = (tenantId: string, subject: string, roles: string[]) =>
+      createKeyOverBus(stack.nc, stack.prefix, tenantId, subject, roles);
     keys.approver = await createKey('acme', 'u_12', ['approver', 'user']);
     // The user every run below acts for, who also holds the approver role.
     keys.requester = await createKey('acme', 'u_88', ['approver', 'user']);
@@ -107,28 +100,8 @@ describe('approvals over HTTP: the gateway in front of the approval service, the
     agents.remove();
   });
 
-  async function http(
-    method: 'GET' | 'POST',
-    path: string,
-    key: string,
-    body?: unknown,
-  ): Promise<Reply> {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-      },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      contentType: res.headers.get('content-type') ?? '',
-      headers: res.headers,
-      body: text ? JSON.parse(text) : {},
-    };
-  }
+  const http = (method: 'GET' | 'POST', path: string, key: string, body?: unknown) =>
+    httpClient(baseUrl)(method, path, { key, ...(body !== undefined && { body }) });
   const getApproval = (approvalId: string, key = keys.approver) =>
     http('GET', `/v1/approvals/${approvalId}`, key);
   const decide = (approvalId: string, body: Record<string, unknown>, key = keys.approver) =>

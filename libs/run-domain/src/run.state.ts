@@ -1,28 +1,21 @@
-import type { ModelRef, Outcome, RunLimits, RunMode, Tier } from '@tether/contracts';
+import {
+  TERMINAL_RUN_STATUSES,
+  type ModelRef,
+  type Outcome,
+  type RunLimits,
+  type RunMode,
+  type RunStatusName,
+  type TerminalRunStatus,
+  type Tier,
+} from '@tether/contracts';
 import type { CallRecord } from './loop.policy';
 import type { TranscriptEntry } from './transcript';
 
-/** Every status a run can be in. `queued` is never produced by `evolve`; see {@link UnstartedRun}. */
-export type RunStatus =
-  | 'new'
-  | 'queued'
-  | 'running'
-  | 'waiting_for_approval'
-  | 'waiting_for_tool'
-  | 'completed'
-  | 'failed'
-  | 'aborted'
-  | 'cancelled'
-  | 'rejected';
+/** Every status a run can be in, and `new` before its first event. `queued` is never produced by `evolve`; see {@link UnstartedRun}. */
+export type RunStatus = 'new' | RunStatusName;
 
-export const TERMINAL_STATUSES = [
-  'completed',
-  'failed',
-  'aborted',
-  'cancelled',
-  'rejected',
-] as const;
-export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+export const TERMINAL_STATUSES = TERMINAL_RUN_STATUSES;
+export type TerminalStatus = TerminalRunStatus;
 export type ActiveStatus = 'running' | 'waiting_for_approval' | 'waiting_for_tool';
 
 export type PendingCallStatus = 'requested' | 'started' | 'awaiting_approval';

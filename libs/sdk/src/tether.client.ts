@@ -106,6 +106,14 @@ export interface FollowOptions {
   signal?: AbortSignal;
   /** Replay the run from its first event (default), or only events appended from now on. */
   fromStart?: boolean;
+  /** Resume after this `_EVT` sequence (the `seq` of the last entry received); wins over `fromStart`. */
+  afterSeq?: number;
+}
+
+/** One event of a run's log with its position in the `_EVT` stream. */
+export interface LogEntry {
+  seq: number;
+  event: TetherEvent;
 }
 
 export interface SubscribeOptions<T extends EventType = EventType> {
@@ -251,18 +259,28 @@ export class TetherClient {
    * event, and waits for the run if it has no event yet. Aborting the signal ends it quietly.
    */
   async *follow(runId: string, options: FollowOptions = {}): AsyncGenerator<TetherEvent> {
+    for await (const { event } of this.followLog(runId, options)) yield event;
+  }
+
+  /** `follow`, with each event's stream sequence: what a reader that resumes later keeps. */
+  async *followLog(runId: string, options: FollowOptions = {}): AsyncGenerator<LogEntry> {
     checkRunId(runId);
+    if (
+      options.afterSeq !== undefined &&
+      !(Number.isInteger(options.afterSeq) && options.afterSeq >= 0)
+    )
+      throw new ValidationError('invalid follow', ['afterSeq must be a non-negative integer']);
     const subject = subjects.run(this.prefix, this.tenant, runId);
-    const messages = await this.ordered(
-      subject,
-      fromStartPolicy(options.fromStart),
-      options.signal,
-    );
+    const policy: Partial<OrderedConsumerOptions> =
+      options.afterSeq === undefined
+        ? fromStartPolicy(options.fromStart)
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.afterSeq + 1 };
+    const messages = await this.ordered(subject, policy, options.signal);
     if (!messages) return;
     try {
       for await (const m of messages) {
         const event = decode(m);
-        yield event;
+        yield { seq: m.seq, event };
         if (isTerminalType(event.type)) return;
       }
     } finally {

@@ -7,6 +7,7 @@ import { JetStreamServer, type ConsumerBinding } from './jetstream.server';
 import type { BaseConfig } from './config';
 import { TetherCoreModule } from './core.module';
 import { dataSourceOptions, ensureDatabase, migrate } from './database';
+import { ServiceLifecycle } from './lifecycle';
 import { PinoNestLogger, createLogger } from './logger';
 
 export interface ServiceDefinition<C extends BaseConfig = BaseConfig> {
@@ -25,6 +26,7 @@ export interface ServiceDefinition<C extends BaseConfig = BaseConfig> {
 }
 
 export interface RunningService {
+  config: BaseConfig;
   app: INestApplication;
   nc: NatsConnection;
   dataSource: DataSource;
@@ -61,10 +63,14 @@ export async function startService(def: ServiceDefinition): Promise<RunningServi
   const applied = await migrate(dataSource, `tether-migrations-${config.service}`);
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
+  const lifecycle = new ServiceLifecycle();
   const app = await NestFactory.create(
     {
       module: class ServiceRoot {},
-      imports: [TetherCoreModule.forRoot({ config, nc, dataSource, logger }), def.module],
+      imports: [
+        TetherCoreModule.forRoot({ config, nc, dataSource, logger, lifecycle }),
+        def.module,
+      ],
     },
     { logger: new PinoNestLogger(logger), abortOnError: false },
   );
@@ -86,11 +92,18 @@ export async function startService(def: ServiceDefinition): Promise<RunningServi
 
   let closing: Promise<void> | undefined;
   return {
+    config,
     app,
     nc,
     dataSource,
     close: () =>
       (closing ??= (async () => {
+        lifecycle.drain();
+        if (config.shutdownGraceMs > 0) {
+          logger.info({ graceMs: config.shutdownGraceMs }, 'draining: /ready answers 503');
+          await new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs));
+        }
+        // Stops taking connections, lets in-flight requests finish, then stops the consumers.
         await app.close();
         await nc.drain().catch(() => undefined);
         if (dataSource.isInitialized) await dataSource.destroy();
@@ -108,8 +121,9 @@ export async function runService(define: () => ServiceDefinition): Promise<void>
     console.error(`failed to start: ${(err as Error).message}`);
     process.exit(1);
   }
+  const { shutdownGraceMs } = service.config;
   const stop = async (signal: string) => {
-    const timer = setTimeout(() => process.exit(1), 10_000);
+    const timer = setTimeout(() => process.exit(1), 10_000 + shutdownGraceMs);
     timer.unref();
     try {
       await service.close();

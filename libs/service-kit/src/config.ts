@@ -20,6 +20,11 @@ export class BaseEnv {
   @IsOptional() @Matches(/^\d+$/) TETHER_ACK_WAIT_MS?: string;
   /** 1 on a single NATS server, 3 on a cluster. */
   @IsOptional() @Matches(/^[1-5]$/) TETHER_STREAM_REPLICAS?: string;
+  /**
+   * On SIGTERM, how long `/ready` answers 503 before the service stops taking requests, in ms:
+   * time for a load balancer to notice and send new work elsewhere.
+   */
+  @IsOptional() @Matches(/^\d+$/) TETHER_SHUTDOWN_GRACE_MS?: string;
 }
 
 export interface BaseConfig {
@@ -32,6 +37,7 @@ export interface BaseConfig {
   logLevel: string;
   ackWaitMs: number;
   streamReplicas: number;
+  shutdownGraceMs: number;
 }
 
 export class PortNumber {
@@ -74,5 +80,6 @@ export function baseConfig(
     // Short, because a dead worker's run moves on after it; live workers renew their messages at a third of it.
     ackWaitMs: Number(env.TETHER_ACK_WAIT_MS ?? 4_000),
     streamReplicas: Number(env.TETHER_STREAM_REPLICAS ?? 1),
+    shutdownGraceMs: Number(env.TETHER_SHUTDOWN_GRACE_MS ?? 0),
   };
 }

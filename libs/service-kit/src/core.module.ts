@@ -9,6 +9,7 @@ import type { DataSource } from 'typeorm';
 import { EventStore } from '@tether/event-store';
 import type { BaseConfig } from './config';
 import { HealthController } from './health.controller';
+import { ServiceLifecycle } from './lifecycle';
 import { LOGGER, NATS_CONNECTION, SERVICE_CONFIG } from './tokens';
 
 export interface CoreModuleOptions {
@@ -16,6 +17,7 @@ export interface CoreModuleOptions {
   nc: NatsConnection;
   dataSource: DataSource;
   logger: Logger;
+  lifecycle: ServiceLifecycle;
 }
 
 /** Global wiring every service shares: config, NATS, the event store, Postgres, health. */
@@ -39,9 +41,10 @@ export class TetherCoreModule {
         { provide: SERVICE_CONFIG, useValue: o.config },
         { provide: NATS_CONNECTION, useValue: o.nc },
         { provide: LOGGER, useValue: o.logger },
+        { provide: ServiceLifecycle, useValue: o.lifecycle },
         { provide: EventStore, useValue: new EventStore(o.nc, o.config.prefix) },
       ],
-      exports: [SERVICE_CONFIG, NATS_CONNECTION, LOGGER, EventStore],
+      exports: [SERVICE_CONFIG, NATS_CONNECTION, LOGGER, EventStore, ServiceLifecycle],
     };
   }
 }

@@ -6,9 +6,13 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import type { NatsConnection } from 'nats';
+import { ServiceLifecycle } from './lifecycle';
 import { InjectNats } from './tokens';
 
-/** `/health` (liveness + dependencies) and `/ready`: NATS connected with JetStream, Postgres answering. */
+/**
+ * `/health`: NATS connected, Postgres answering. `/ready`: the same, and not shutting down, so a
+ * load balancer stops sending requests to an instance that is draining.
+ */
 @Controller()
 export class HealthController {
   constructor(
@@ -16,6 +20,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     @InjectNats() private readonly nc: NatsConnection,
+    private readonly lifecycle: ServiceLifecycle,
   ) {}
 
   @Get('health')
@@ -30,7 +35,16 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.check();
+    return this.health.check([
+      () => this.accepting(),
+      () => this.nats(),
+      () => this.db.pingCheck('postgres', { timeout: 1500 }),
+    ]);
+  }
+
+  private accepting() {
+    const session = this.indicators.check('lifecycle');
+    return this.lifecycle.draining ? session.down({ message: 'shutting down' }) : session.up();
   }
 
   private async nats() {

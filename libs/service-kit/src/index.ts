@@ -9,3 +9,5 @@ export * from './error.filter';
 export * from './jetstream.server';
 export * from './command-rejections';
 export * from './problem';
+export * from './keyset-cursor';
+export * from './lifecycle';

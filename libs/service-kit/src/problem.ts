@@ -27,6 +27,8 @@ const LOCAL_STATUS: Record<string, number> = {
   not_found: 404,
   illegal_state: 409,
   concurrency_conflict: 409,
+  /** An `Idempotency-Key` sent again with a different request (IETF idempotency-key draft: 422). */
+  idempotency_key_reused: 422,
 };
 
 /**
@@ -129,7 +131,7 @@ function fromHttpException(status: number, e: ErrorLike, message: string) {
       ? 'An unexpected error occurred.'
       : typeof said.message === 'string'
         ? said.message
-        : (messages?.[0] ?? message);
+        : (messages?.[0] ?? failedChecks(body) ?? message);
   return { status, code: codeOfStatus(status), detail, problems: messages };
 }
 
@@ -138,4 +140,14 @@ export function codeOfStatus(status: number): string {
     CODE_OF_STATUS[status] ??
     (STATUS_CODES[status] ?? `http_${status}`).toLowerCase().replace(/[^a-z0-9]+/g, '_')
   );
+}
+
+/** A failed health check (`@nestjs/terminus`: `{ error: { <check>: { status, message } } }`), named check by check. */
+function failedChecks(body: unknown): string | undefined {
+  const failed = (body as { error?: unknown } | undefined)?.error;
+  if (typeof failed !== 'object' || failed === null) return undefined;
+  const named = Object.entries(failed as Record<string, { message?: unknown }>).map(([check, r]) =>
+    typeof r?.message === 'string' ? `${check}: ${r.message}` : check,
+  );
+  return named.length ? `not ready (${named.join('; ')})` : undefined;
 }

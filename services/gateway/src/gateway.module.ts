@@ -6,11 +6,18 @@ import { ApprovalsController } from './adapters/http/approvals.controller';
 import { configureHttp } from './adapters/http/http.setup';
 import { KeyThrottlerGuard } from './adapters/http/key-throttler.guard';
 import { KeysController } from './adapters/http/keys.controller';
+import { RunsController } from './adapters/http/runs.controller';
 import { KeyAdminController } from './adapters/nats/key-admin.controller';
 import { ApiKeyEntity } from './adapters/persistence/api-key.entity';
 import { ApiKeys1764000000000 } from './adapters/persistence/migrations/1764000000000-api-keys';
+import { RunRequests1764100000000 } from './adapters/persistence/migrations/1764100000000-run-requests';
+import { RunRequestEntity } from './adapters/persistence/run-request.entity';
 import { ApiKeyRegistry } from './application/api-key.registry';
 import { ApprovalQueueClient } from './application/approval-queue.client';
+import { RunEventStreams } from './application/run-event-streams';
+import { RunIntake } from './application/run-intake';
+import { RunReader } from './application/run-reader';
+import { JwtVerifier } from './application/jwt-verifier';
 import type { GatewayConfig } from './config';
 
 @Module({})
@@ -27,8 +34,17 @@ export class GatewayModule {
           errorMessage: `rate limit exceeded: ${limit} requests per ${windowMs / 1000} s for one API key`,
         }),
       ],
-      controllers: [KeysController, ApprovalsController, KeyAdminController],
-      providers: [ApiKeyRegistry, ApprovalQueueClient, ApiKeyGuard, KeyThrottlerGuard],
+      controllers: [KeysController, ApprovalsController, RunsController, KeyAdminController],
+      providers: [
+        ApiKeyRegistry,
+        ApprovalQueueClient,
+        RunReader,
+        RunIntake,
+        RunEventStreams,
+        JwtVerifier,
+        ApiKeyGuard,
+        KeyThrottlerGuard,
+      ],
     };
   }
 }
@@ -37,8 +53,8 @@ export function gatewayService(config: GatewayConfig): ServiceDefinition {
   return {
     config,
     module: GatewayModule.register(config),
-    entities: [ApiKeyEntity],
-    migrations: [ApiKeys1764000000000],
+    entities: [ApiKeyEntity, RunRequestEntity],
+    migrations: [ApiKeys1764000000000, RunRequests1764100000000],
     configureApp: (app) => configureHttp(app, config),
   };
 }

@@ -1,3 +1,4 @@
+import type { NatsConnection } from 'nats';
 import { requestService } from '@tether/event-store';
 import { startIsolatedService, type IsolatedService } from '@tether/testing';
 import type { CreatedApiKey } from '../src/application/api-key.requests';
@@ -23,11 +24,7 @@ export interface TestGateway {
     extra?: Record<string, unknown>,
   ): Promise<CreatedApiKey>;
   keysOp<T>(op: 'keys.create' | 'keys.list' | 'keys.revoke', body: unknown): Promise<T>;
-  http(
-    method: string,
-    path: string,
-    o?: { key?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
-  ): Promise<Reply>;
+  http(method: string, path: string, o?: RequestOptions): Promise<Reply>;
   /** Makes a key expire now (there is no API to create a key that is already expired). */
   expire(keyId: string): Promise<void>;
   stop(): Promise<void>;
@@ -51,24 +48,7 @@ export async function startGateway(
     keysOp,
     createKey: (tenantId, subject, roles, extra = {}) =>
       keysOp('keys.create', { tenantId, subject, roles, ...extra }),
-    async http(method, path, o = {}) {
-      const headers: Record<string, string> = { ...o.headers };
-      if (o.key !== undefined) headers.authorization = `Bearer ${o.key}`;
-      const hasBody = o.body !== undefined || o.raw !== undefined;
-      if (hasBody) headers['content-type'] ??= 'application/json';
-      const res = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers,
-        body: o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body)),
-      });
-      const text = await res.text();
-      return {
-        status: res.status,
-        contentType: res.headers.get('content-type') ?? '',
-        headers: res.headers,
-        body: text ? JSON.parse(text) : {},
-      };
-    },
+    http: httpClient(baseUrl),
     async expire(keyId) {
       await svc.sut.dataSource.query(
         `UPDATE gateway_api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`,
@@ -76,6 +56,56 @@ export async function startGateway(
       );
     },
     stop: () => svc.stop(),
+  };
+}
+
+/** `keys.create` over NATS on a gateway of `prefix`, as an operator bootstraps a tenant; the clear key. */
+export async function createKeyOverBus(
+  nc: NatsConnection,
+  prefix: string,
+  tenantId: string,
+  subject: string,
+  roles: string[],
+): Promise<string> {
+  const created = await requestService<CreatedApiKey>(
+    nc,
+    prefix,
+    'gateway',
+    'keys.create',
+    { tenantId, subject, roles },
+    5_000,
+  );
+  return created.key;
+}
+
+export interface RequestOptions {
+  key?: string;
+  body?: unknown;
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+/** Requests to a gateway at `baseUrl`, with a key as bearer token and a JSON body; answers parsed. */
+export function httpClient(
+  baseUrl: string,
+): (method: string, path: string, o?: RequestOptions) => Promise<Reply> {
+  return async (method, path, o = {}) => {
+    const headers: Record<string, string> = { ...o.headers };
+    if (o.key !== undefined) headers.authorization = `Bearer ${o.key}`;
+    const hasBody = o.body !== undefined || o.raw !== undefined;
+    if (hasBody) headers['content-type'] ??= 'application/json';
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      body: o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body)),
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      contentType: res.headers.get('content-type') ?? '',
+      headers: res.headers,
+      body: text ? JSON.parse(text) : {},
+    };
   };
 }
 

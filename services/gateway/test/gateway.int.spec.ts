@@ -20,8 +20,9 @@ describe('gateway service', () => {
       http: { port: 3000 },
       api: {
         rateLimit: { limit: 600, windowMs: 60_000 },
-        bodyLimitBytes: 65_536,
+        bodyLimitBytes: 524_288,
         serviceTimeoutMs: 5_000,
+        sseHeartbeatMs: 15_000,
       },
     });
     expect(() => loadConfig({ TETHER_GATEWAY_RATE_LIMIT: '0' })).toThrow(
@@ -35,14 +36,18 @@ describe('gateway service', () => {
     expect((await fetch(`${gw.baseUrl}/ready`)).status).toBe(200);
   });
 
-  it('provisions the bus streams and its one table, by migration', async () => {
+  it('provisions the bus streams and its tables, by migration', async () => {
     const jsm = await gw.svc.sut.nc.jetstreamManager();
     for (const name of Object.values(streamNames(gw.prefix)))
       expect((await jsm.streams.info(name)).config.name).toBe(name);
     const tables: Array<{ table_name: string }> = await gw.svc.sut.dataSource.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['gateway_api_keys', 'migrations_gateway']);
+    expect(tables.map((t) => t.table_name)).toEqual([
+      'gateway_api_keys',
+      'gateway_run_requests',
+      'migrations_gateway',
+    ]);
   });
 
   describe('OpenAPI', () => {
@@ -69,6 +74,10 @@ describe('gateway service', () => {
           '/v1/approvals',
           '/v1/approvals/{approvalId}',
           '/v1/approvals/{approvalId}/decision',
+          '/v1/runs',
+          '/v1/runs/{runId}',
+          '/v1/runs/{runId}/cancel',
+          '/v1/runs/{runId}/events',
         ]),
       );
       const decide = doc.paths['/v1/approvals/{approvalId}/decision'].post;

@@ -6,6 +6,7 @@ import { TraceEventEntity } from './adapters/persistence/trace-event.entity';
 import { TraceRunEntity } from './adapters/persistence/trace-run.entity';
 import { RunQueries } from './adapters/persistence/run.queries';
 import { TraceTables1763700000000 } from './adapters/persistence/migrations/1763700000000-trace-tables';
+import { RunList1764100000000 } from './adapters/persistence/migrations/1764100000000-run-list';
 import { ProjectEventsHandler } from './application/project-events.handler';
 import type { ServiceDefinition } from '@tether/service-kit';
 import type { BaseConfig } from '@tether/service-kit';
@@ -21,6 +22,6 @@ export function traceStoreService(config: BaseConfig): ServiceDefinition {
     config,
     module: TraceStoreModule,
     entities: [TraceEventEntity, TraceRunEntity, ProjectionCheckpointEntity],
-    migrations: [TraceTables1763700000000],
+    migrations: [TraceTables1763700000000, RunList1764100000000],
   };
 }

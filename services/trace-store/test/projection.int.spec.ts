@@ -1,18 +1,10 @@
+import { EventStore, requestService, toEnvelopes, type Decided } from '@tether/event-store';
+import { baseConfig, type RunningService } from '@tether/service-kit';
+import { eventually } from '../../../libs/testing/src/infra.helper';
 import {
-  deleteStreams,
-  EventStore,
-  requestService,
-  toEnvelopes,
-  type Decided,
-} from '@tether/event-store';
-import { baseConfig, startService, type RunningService } from '@tether/service-kit';
-import {
-  createTestDatabase,
-  eventually,
-  uniquePrefix,
-  testEnv,
-  type TestDatabase,
-} from '../../../libs/testing/src/infra.helper';
+  startIsolatedService,
+  type IsolatedService,
+} from '../../../libs/testing/src/service.helper';
 import { traceStoreService } from '../src/trace-store.module';
 
 const usage = { inputTokens: 100, outputTokens: 10, cachedInputTokens: 0, reasoningTokens: 0 };
@@ -88,37 +80,25 @@ function runEvents(runId: string, steps: number): Decided[] {
   return out;
 }
 
+/** A trace-store on its own prefix and database. */
+function startTraceStore(label: string): Promise<IsolatedService> {
+  return startIsolatedService(label, (env) =>
+    traceStoreService(baseConfig(env, 'trace-store', 'test', 0)),
+  );
+}
+
 describe('trace-store projection', () => {
-  const prefix = uniquePrefix('trace');
-  let db: TestDatabase;
+  let ts: IsolatedService;
+  let prefix: string;
   let svc: RunningService;
   let store: EventStore;
 
   beforeAll(async () => {
-    db = await createTestDatabase('trace');
-    const config = baseConfig(
-      {
-        TETHER_PREFIX: prefix,
-        TETHER_NATS_URL: testEnv.natsUrl,
-        DATABASE_URL: db.url,
-        TETHER_HTTP_PORT: '0',
-        LOG_LEVEL: 'warn',
-      },
-      'trace-store',
-      'test',
-      0,
-    );
-    svc = await startService(traceStoreService(config));
+    ts = await startTraceStore('trace');
+    ({ prefix, sut: svc } = ts);
     store = new EventStore(svc.nc, prefix);
   });
-  afterAll(async () => {
-    await svc?.close();
-    const { connectTestNats } = await import('../../../libs/testing/src/infra.helper');
-    const nc = await connectTestNats();
-    await deleteStreams(await nc.jetstreamManager(), prefix);
-    await nc.close();
-    await db?.drop();
-  });
+  afterAll(() => ts?.stop());
 
   async function appendRun(tenantId: string, runId: string, steps: number) {
     await store.appendAll(
@@ -253,5 +233,145 @@ describe('trace-store projection', () => {
     expect(after.runs).toEqual(before.runs);
     expect(after.events).toEqual(before.events);
     expect(after.runs.length).toBe(22);
+  });
+});
+
+describe('trace-store run lists', () => {
+  let ts: IsolatedService;
+  let prefix: string;
+  let svc: RunningService;
+  let store: EventStore;
+  const list = (query: Record<string, unknown>) =>
+    requestService<{ items: Array<Record<string, unknown>>; nextCursor?: string }>(
+      svc.nc,
+      prefix,
+      'trace-store',
+      'run.list',
+      query,
+      2000,
+    );
+
+  /** A one-step run of `userId` on `agent`; without `end` it stays running. */
+  async function append(
+    tenantId: string,
+    runId: string,
+    o: { userId: string; agent: string; end?: boolean },
+  ) {
+    const events = runEvents(runId, 1)
+      .filter((e) => o.end !== false || e.type !== 'run.completed')
+      .map((e) =>
+        e.type === 'run.started'
+          ? ({ ...e, data: { ...e.data, userId: o.userId, agent: o.agent } } as Decided)
+          : e,
+      );
+    await store.appendAll(toEnvelopes(events, { runId, tenantId, source: 'test@0' }), 0);
+  }
+
+  beforeAll(async () => {
+    ts = await startTraceStore('runlist');
+    ({ prefix, sut: svc } = ts);
+    store = new EventStore(svc.nc, prefix);
+    for (let i = 0; i < 7; i++)
+      await append('acme', `run_l${i}`, {
+        userId: i % 2 ? 'u_odd' : 'u_even',
+        agent: i < 4 ? 'support-agent' : 'billing-agent',
+        end: i !== 6,
+      });
+    await append('globex', 'run_g0', { userId: 'u_odd', agent: 'support-agent' });
+    await eventually(
+      async () =>
+        Number((await svc.dataSource.query(`SELECT count(*) AS n FROM trace_runs`))[0].n) === 8 ||
+        undefined,
+      'runs projected',
+    );
+  });
+  afterAll(() => ts?.stop());
+
+  it("lists one tenant's runs, newest first, without the answers", async () => {
+    const page = await list({ tenantId: 'acme' });
+    expect(page.items.map((r) => r.runId)).toEqual([6, 5, 4, 3, 2, 1, 0].map((i) => `run_l${i}`));
+    expect(page.nextCursor).toBeUndefined();
+    expect(page.items[1]).toMatchObject({
+      tenantId: 'acme',
+      agent: 'billing-agent',
+      userId: 'u_odd',
+      status: 'completed',
+      outcome: 'success',
+      steps: 1,
+    });
+    expect(page.items[1]).not.toHaveProperty('output');
+    expect(Date.parse(String(page.items[1].createdAt))).not.toBeNaN();
+    expect((await list({ tenantId: 'globex' })).items.map((r) => r.runId)).toEqual(['run_g0']);
+    expect((await list({ tenantId: 'initech' })).items).toEqual([]);
+  });
+
+  it('filters by user, agent, status and outcome, together', async () => {
+    const ids = async (q: Record<string, unknown>) =>
+      (await list({ tenantId: 'acme', ...q })).items.map((r) => r.runId);
+    expect(await ids({ userId: 'u_odd' })).toEqual(['run_l5', 'run_l3', 'run_l1']);
+    expect(await ids({ agent: 'billing-agent' })).toEqual(['run_l6', 'run_l5', 'run_l4']);
+    expect(await ids({ userId: 'u_even', agent: 'billing-agent' })).toEqual(['run_l6', 'run_l4']);
+    expect(await ids({ status: 'running' })).toEqual(['run_l6']);
+    expect(await ids({ outcome: 'success', agent: 'billing-agent' })).toEqual(['run_l5', 'run_l4']);
+    expect(await ids({ release: 'rel_other' })).toEqual([]);
+  });
+
+  it('filters by the time the runs were created', async () => {
+    const all = (await list({ tenantId: 'acme' })).items;
+    const pivot = String(all[2].createdAt); // run_l4
+    const after = (await list({ tenantId: 'acme', from: pivot })).items.map((r) => r.runId);
+    const before = (await list({ tenantId: 'acme', to: pivot })).items.map((r) => r.runId);
+    expect([...after, ...before].sort()).toEqual(all.map((r) => String(r.runId)).sort());
+    expect(after).toContain('run_l4');
+    expect(before).not.toContain('run_l4');
+  });
+
+  it('pages by cursor with no run twice and none missed', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await list({ tenantId: 'acme', limit: 3, ...(cursor && { cursor }) });
+      seen.push(...page.items.map((r) => String(r.runId)));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen).toEqual([6, 5, 4, 3, 2, 1, 0].map((i) => `run_l${i}`));
+  });
+
+  it('refuses a query without a tenant, with a bad filter or a forged cursor', async () => {
+    await expect(list({})).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(list({ tenantId: 'a.b' })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(list({ tenantId: 'acme', status: 'lost' })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    await expect(list({ tenantId: 'acme', limit: 500 })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    await expect(list({ tenantId: 'acme', from: 'yesterday' })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    await expect(list({ tenantId: 'acme', cursor: 'bm90IGEgY3Vyc29y' })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+  });
+
+  it('gets one run of the tenant with its answer, and no run of another tenant', async () => {
+    const get = (tenantId: string, runId: string) =>
+      requestService<Record<string, unknown>>(
+        svc.nc,
+        prefix,
+        'trace-store',
+        'run.get',
+        { tenantId, runId },
+        2000,
+      );
+    expect(await get('acme', 'run_l1')).toMatchObject({
+      runId: 'run_l1',
+      output: 'answer of run_l1',
+      status: 'completed',
+    });
+    await expect(get('globex', 'run_l1')).rejects.toMatchObject({ code: 'not_found' });
   });
 });

@@ -133,9 +133,16 @@ describe('run summary projection', () => {
       status: 'rejected',
       reason: 'unknown_agent',
       agent: 'ghost',
+      createdAt: rejected.time,
       startedAt: null,
       durationMs: null,
     });
+  });
+
+  it('dates a run by its earliest event, whatever order the events arrive in', () => {
+    expect(project(log).createdAt).toBe(log[0][0].time);
+    expect(project([log[4], log[2], log[0], log[5]]).createdAt).toBe(log[0][0].time);
+    expect(project([log[5], log[3]]).createdAt).toBe(log[3][0].time);
   });
 
   it('sums dollars without floating-point drift', () => {

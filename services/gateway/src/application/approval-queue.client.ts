@@ -9,22 +9,11 @@ import {
   type ApprovalPage,
   type ApprovalQueueItem,
 } from '@tether/contracts';
-import { requestService } from '@tether/event-store';
 import { InjectConfig, InjectNats } from '@tether/service-kit';
 import type { GatewayConfig } from '../config';
+import { callService } from './service-call';
 
-/** The approval service did not answer: not running on this prefix, or too slow. Becomes 503. */
-export class ServiceUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ServiceUnavailableError';
-  }
-}
-
-/**
- * The approval queue as the approval service serves it over request/reply. Its refusals arrive
- * as `RemoteError`s carrying their code (`forbidden`, `not_found`, …) and are answered as such.
- */
+/** The approval queue as the approval service serves it over request/reply. */
 @Injectable()
 export class ApprovalQueueClient {
   constructor(
@@ -44,26 +33,7 @@ export class ApprovalQueueClient {
     return this.call(ApprovalOp.Decide, request);
   }
 
-  private async call<T>(op: ApprovalOp, body: unknown): Promise<T> {
-    try {
-      return await requestService<T>(
-        this.nc,
-        this.config.prefix,
-        APPROVAL_SERVICE,
-        op,
-        body,
-        this.config.api.serviceTimeoutMs,
-      );
-    } catch (err) {
-      // No responders, a timeout, a closed connection: the queue is out of reach, not the request wrong.
-      if ((err as Error)?.name === 'NatsError')
-        throw new ServiceUnavailableError(
-          'the approval service is not available; try again later',
-          {
-            cause: err,
-          },
-        );
-      throw err;
-    }
+  private call<T>(op: ApprovalOp, body: unknown): Promise<T> {
+    return callService(this.nc, this.config, APPROVAL_SERVICE, op, body);
   }
 }

@@ -1,58 +1,24 @@
-import { isTerminalType, type TetherEvent } from '@tether/contracts';
+import {
+  isTerminalRunStatus,
+  isTerminalType,
+  newRunView,
+  type RunView,
+  type TetherEvent,
+} from '@tether/contracts';
 
-/** One row of `trace_runs`: what an operator asks first about a run. */
-export interface RunSummary {
-  tenantId: string;
-  runId: string;
-  agent: string | null;
-  release: string | null;
-  userId: string | null;
-  mode: string | null;
+/** One row of `trace_runs`: a run's view, with the answer and what the projection needs to stay exact. */
+export interface RunSummary extends Omit<RunView, 'status' | 'outcome' | 'output'> {
   status: string;
   outcome: string | null;
-  reason: string | null;
-  message: string | null;
   output: string | null;
-  steps: number;
-  toolCalls: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  startedAt: string | null;
-  endedAt: string | null;
-  durationMs: number | null;
   /** Highest stream sequence applied. */
   lastSeq: number;
   /** Sequence of the event that set `status`: a late, older event never overwrites it. */
   statusSeq: number;
-  eventCount: number;
 }
 
 export function emptySummary(tenantId: string, runId: string): RunSummary {
-  return {
-    tenantId,
-    runId,
-    agent: null,
-    release: null,
-    userId: null,
-    mode: null,
-    status: 'queued',
-    outcome: null,
-    reason: null,
-    message: null,
-    output: null,
-    steps: 0,
-    toolCalls: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    costUsd: 0,
-    startedAt: null,
-    endedAt: null,
-    durationMs: null,
-    lastSeq: 0,
-    statusSeq: 0,
-    eventCount: 0,
-  };
+  return { ...newRunView(tenantId, runId), output: null, lastSeq: 0, statusSeq: 0 };
 }
 
 const TERMINAL_STATUS: Record<string, string> = {
@@ -94,11 +60,13 @@ export function applyToSummary(summary: RunSummary, event: TetherEvent, seq: num
     ...summary,
     eventCount: summary.eventCount + 1,
     lastSeq: Math.max(summary.lastSeq, seq),
+    createdAt:
+      summary.createdAt && Date.parse(summary.createdAt) <= Date.parse(event.time)
+        ? summary.createdAt
+        : event.time,
   };
   const status = statusAfter(event);
-  const terminalAlready = ['completed', 'failed', 'aborted', 'cancelled', 'rejected'].includes(
-    summary.status,
-  );
+  const terminalAlready = isTerminalRunStatus(summary.status);
   if (status && seq > summary.statusSeq && !(terminalAlready && !isTerminalType(event.type))) {
     next.status = status;
     next.statusSeq = seq;

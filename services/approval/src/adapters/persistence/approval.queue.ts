@@ -12,6 +12,7 @@ import {
   type Tier,
 } from '@tether/contracts';
 import { ValidationError } from '@tether/errors';
+import { decodeCursor, encodeCursor } from '@tether/service-kit';
 import { ApprovalRequestEntity } from './approval-request.entity';
 
 export type QueueRow = ApprovalRequestEntity;
@@ -150,7 +151,7 @@ export class ApprovalQueue {
       .getMany();
     const items = rows.slice(0, limit).map(toItem);
     const last = rows.length > limit ? rows[limit - 1] : undefined;
-    return { items, ...(last && { nextCursor: encodeCursor(last) }) };
+    return { items, ...(last && { nextCursor: encodeCursor(last.createdAt, last.approvalId) }) };
   }
 }
 
@@ -177,14 +178,4 @@ export function toItem(row: QueueRow): ApprovalQueueItem {
     createdAt: row.createdAt.toISOString(),
     ...(row.decidedAt && { decidedAt: row.decidedAt.toISOString() }),
   };
-}
-
-function encodeCursor(row: QueueRow): string {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.approvalId}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: string; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at))) throw new ValidationError('cursor is not valid');
-  return { at, id };
 }

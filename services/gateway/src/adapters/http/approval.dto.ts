@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import {
   ApprovalStatus,
   DecideApproval,
@@ -13,11 +12,12 @@ import {
   type ApprovalQueueItem,
   type ApprovalVote,
 } from '@tether/contracts';
+import { PageParams } from './page.dto';
 
 const APPROVAL_ID_PATTERN = /^apr_[A-Za-z0-9_-]{1,60}$/;
 
 /** `GET /v1/approvals` query: the `ApprovalListQuery` of the contract, less the tenant (the key's). */
-export class ApprovalListParams {
+export class ApprovalListParams extends PageParams {
   @ApiPropertyOptional({ enum: Object.values(ApprovalStatus) })
   @IsOptional()
   @IsIn(Object.values(ApprovalStatus))
@@ -32,20 +32,6 @@ export class ApprovalListParams {
   @IsOptional()
   @Matches(RUN_ID_PATTERN, { message: 'runId must be "run_" and a subject-safe id' })
   runId?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: '`nextCursor` of the previous page.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
 }
 
 export class ApprovalParams {

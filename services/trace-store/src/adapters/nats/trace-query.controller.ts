@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { Msg } from 'nats';
-import { parseJson } from '@tether/contracts';
+import { RunListQuery, TraceOp, parseAs, parseJson } from '@tether/contracts';
 import { ValidationError } from '@tether/errors';
 import { ProjectEventsHandler } from '../../application/project-events.handler';
 import { RunQueries } from '../persistence/run.queries';
@@ -23,13 +23,20 @@ export class TraceQueryController {
     private readonly project: ProjectEventsHandler,
   ) {}
 
-  @MessagePattern('run.get')
+  @MessagePattern(TraceOp.RunGet)
   getRun(@Payload() msg: Msg) {
     const { tenantId, runId } = body(msg);
     return this.queries.getRun(String(tenantId), String(runId));
   }
 
-  @MessagePattern('run.events')
+  @MessagePattern(TraceOp.RunList)
+  listRuns(@Payload() msg: Msg) {
+    const parsed = parseAs(RunListQuery, body(msg));
+    if (!parsed.ok) throw new ValidationError('invalid run list query', parsed.problems);
+    return this.queries.listRuns(parsed.value);
+  }
+
+  @MessagePattern(TraceOp.RunEvents)
   getEvents(@Payload() msg: Msg) {
     const { tenantId, runId } = body(msg);
     return this.queries.getEvents(String(tenantId), String(runId));

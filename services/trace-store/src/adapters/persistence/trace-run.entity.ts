@@ -1,10 +1,9 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 const num = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
 
-/** The run summary projection (see domain/run-summary.projection.ts). */
+/** The run summary projection (see domain/run-summary.projection.ts); its indexes are in the migrations. */
 @Entity('trace_runs')
-@Index(['tenantId', 'startedAt'])
 export class TraceRunEntity {
   @PrimaryColumn('text', { name: 'tenant_id' }) tenantId!: string;
   @PrimaryColumn('text', { name: 'run_id' }) runId!: string;
@@ -23,6 +22,7 @@ export class TraceRunEntity {
   @Column('bigint', { name: 'output_tokens', transformer: num }) outputTokens!: number;
   @Column('numeric', { name: 'cost_usd', precision: 18, scale: 8, transformer: num })
   costUsd!: number;
+  @Column('timestamptz', { name: 'created_at', nullable: true }) createdAt!: Date | null;
   @Column('timestamptz', { name: 'started_at', nullable: true }) startedAt!: Date | null;
   @Column('timestamptz', { name: 'ended_at', nullable: true }) endedAt!: Date | null;
   @Column('int', { name: 'duration_ms', nullable: true }) durationMs!: number | null;
