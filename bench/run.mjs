@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { root, SERVICES, stateDir } from '../scripts/lib/config.mjs';
 import { ensureNats, ensurePostgres, createDatabase, dropDatabase } from '../scripts/lib/infra.mjs';
+import { benchGateway } from './gateway.mjs';
 
 const require = createRequire(import.meta.url);
 const { connect, headers: natsHeaders } = require('nats');
@@ -34,6 +35,9 @@ const LONG_RUN_TURNS = opt('LONG_RUN_TURNS', 100);
 const RECOVERY_KILLS = opt('RECOVERY_KILLS', 20);
 const SWITCH_FLIPS = opt('SWITCH_FLIPS', 20);
 const TOOL_CALLS = opt('TOOL_CALLS', 500);
+const SSE_RUNS = opt('SSE_RUNS', 100);
+const HTTP_CONNECTIONS = opt('HTTP_CONNECTIONS', 32);
+const HTTP_SECONDS = opt('HTTP_SECONDS', 10);
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 
 const prefix = `bench${randomBytes(3).toString('hex')}`;
@@ -92,6 +96,8 @@ function spawnService(name) {
       TETHER_HTTP_PORT: String(port),
       LOG_LEVEL: 'warn',
       TETHER_AGENTS_DIR: agentsDir,
+      // The HTTP figure is a load test of one key: the per-key rate limit would cut it short.
+      ...(name === 'gateway' && { TETHER_GATEWAY_RATE_LIMIT: '1000000000' }),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -508,6 +514,18 @@ try {
       }
     : undefined;
 
+  // Last: the runs it creates over HTTP keep the services busy after it ends.
+  const gateway = await benchGateway({
+    nc,
+    prefix,
+    tenant,
+    port: children.find((c) => c.name === 'gateway').port,
+    firstEvents: SSE_RUNS,
+    connections: HTTP_CONNECTIONS,
+    seconds: HTTP_SECONDS,
+    log,
+  });
+
   const { measureFold } = require(join(root, 'libs/run-domain/dist/fold.bench.js'));
   const fold = measureFold(1000);
   const { benchGuardrails } = require(join(root, 'libs/guardrails/dist/guardrails.bench.js'));
@@ -552,6 +570,7 @@ try {
         killSwitchFlipToWatcherMs,
         toolExecutorOverheadMs,
         killSwitchFlipToDenialMs,
+        gateway,
       },
       null,
       2,

@@ -79,9 +79,13 @@ export class RunIntake {
     const parsed = parseCommand(CommandName.RunStart, fresh);
     if (!parsed.ok) throw new ValidationError('invalid run', parsed.problems);
 
-    const { row, replayed } = await this.db.transaction((tx) =>
-      this.record(tx, caller.tenantId, fresh, fingerprint, idempotencyKey),
-    );
+    const record = (tx: EntityManager) =>
+      this.record(tx, caller.tenantId, fresh, fingerprint, idempotencyKey);
+    // Without a key the record is one insert: no transaction round trips.
+    const { row, replayed } =
+      idempotencyKey === undefined
+        ? await record(this.db.manager)
+        : await this.db.transaction(record);
     if (row.requestHash !== fingerprint)
       throw new IdempotencyKeyReusedError(
         'this Idempotency-Key was used for a different request in the last 24 hours; use a new key for a new run',
