@@ -514,7 +514,11 @@ try {
       }
     : undefined;
 
-  // Last: the runs it creates over HTTP keep the services busy after it ends.
+  const { measureFold } = require(join(root, 'libs/run-domain/dist/fold.bench.js'));
+  const fold = measureFold(1000);
+  const { benchGuardrails } = require(join(root, 'libs/guardrails/dist/guardrails.bench.js'));
+  const guardrails = benchGuardrails(2000);
+  // Last: the runs it creates over HTTP keep the services (and the cores) busy after it ends.
   const gateway = await benchGateway({
     nc,
     prefix,
@@ -526,10 +530,6 @@ try {
     log,
   });
 
-  const { measureFold } = require(join(root, 'libs/run-domain/dist/fold.bench.js'));
-  const fold = measureFold(1000);
-  const { benchGuardrails } = require(join(root, 'libs/guardrails/dist/guardrails.bench.js'));
-  const guardrails = benchGuardrails(2000);
   await nc.close();
 
   const perStep = latencies.map((l) => l / 5);

@@ -38,7 +38,7 @@ describe('runs over HTTP: create, read, list, cancel and stream, through the rea
   let baseUrl: string;
   let call: ReturnType<typeof httpClient>;
   const agents = testAgentsDir();
-  const keys = { u1: '', u2: '', operator: '', approver: '', otherTenant: '' };
+  const keys = { u1: '', u2: '', operator: '', approver: '', otherTenant: '', otherUser: '' };
 
   beforeAll(async () => {
     writeFileSync(join(agents.dir, 'hold-agent.yaml'), HOLD_AGENT);
@@ -56,6 +56,7 @@ describe('runs over HTTP: create, read, list, cancel and stream, through the rea
     keys.operator = await createKey('acme', 'ops_1', ['operator']);
     keys.approver = await createKey('acme', 'apr_1', ['approver']);
     keys.otherTenant = await createKey('globex', 'ops_9', ['operator', 'admin']);
+    keys.otherUser = await createKey('globex', 'u_9', ['user']);
   });
   afterAll(async () => {
     await stack?.stop();
@@ -444,6 +445,104 @@ describe('runs over HTTP: create, read, list, cancel and stream, through the rea
       expect(
         (await http('GET', `/v1/runs/${await startRun(keys.u1, 'support-agent')}`, keys.u1)).status,
       ).toBe(200);
+    });
+  });
+
+  describe('kill switches over HTTP', () => {
+    const flip = (key: string, tool: string, body: Record<string, unknown>) =>
+      http('PUT', `/v1/switches/tools/${tool}`, key, { body });
+
+    /** Runs support-agent in `tenant` until the switch has reached the executors; the last run's log. */
+    async function runUntil(key: string, tenant: string, done: (types: string[]) => boolean) {
+      return eventually(async () => {
+        const res = await create(key, { agent: 'support-agent', input: 'Where is order 1042?' });
+        const runId = String(res.body.runId);
+        await stack.waitForEnd(tenant, runId);
+        const log = await stack.store.read(tenant, runId);
+        return done(log.map((s) => s.event.type)) ? log : undefined;
+      }, 'the switch to reach the tool-executor');
+    }
+
+    it("switches a tool off for the operator's tenant only, records who and why, and back on", async () => {
+      const off = await flip(keys.operator, 'lookup_order', {
+        enabled: false,
+        reason: 'incident 42',
+      });
+      expect(off).toMatchObject({
+        status: 200,
+        body: {
+          tool: 'lookup_order',
+          scope: 'tenant',
+          enabled: false,
+          by: 'ops_1',
+          reason: 'incident 42',
+          flipId: expect.stringMatching(/^swf_/),
+        },
+      });
+      const listed = await http('GET', '/v1/switches/tools', keys.operator);
+      expect(listed.body.items).toEqual([
+        expect.objectContaining({
+          tool: 'lookup_order',
+          scope: 'tenant',
+          enabled: false,
+          by: 'ops_1',
+        }),
+      ]);
+      expect((await http('GET', '/v1/switches/tools', keys.otherTenant)).body.items).toEqual([]);
+
+      const denied = await runUntil(keys.u1, 'acme', (types) => types.includes('tool.denied'));
+      expect(denied.find((s) => s.event.type === 'tool.denied')!.event.data).toMatchObject({
+        reason: 'kill_switch',
+      });
+      // Another tenant's runs still use the tool.
+      const globexRun = await create(keys.otherUser, {
+        agent: 'support-agent',
+        input: 'Where is order 1042?',
+      });
+      const globexLog = await stack.waitForEnd('globex', String(globexRun.body.runId));
+      expect(globexLog.find((e) => e.type === 'tool.denied')?.data).toBeUndefined();
+      expect(globexLog.map((e) => e.type)).toContain('tool.completed');
+
+      expect(
+        (await flip(keys.operator, 'lookup_order', { enabled: true, reason: 'fixed' })).body,
+      ).toMatchObject({ enabled: true });
+      await runUntil(keys.u1, 'acme', (types) => types.includes('tool.completed'));
+    });
+
+    it('refuses flips without a key, from a user key, and without a reason or a valid tool name', async () => {
+      expectProblem(
+        await call('PUT', '/v1/switches/tools/lookup_order', {
+          body: { enabled: false, reason: 'x' },
+        }),
+        401,
+        'unauthorized',
+      );
+      expectProblem(
+        await flip(keys.u1, 'lookup_order', { enabled: false, reason: 'x' }),
+        403,
+        'forbidden',
+      );
+      expectProblem(await http('GET', '/v1/switches/tools', keys.approver), 403, 'forbidden');
+      expectProblem(
+        await flip(keys.operator, 'lookup_order', { enabled: false }),
+        400,
+        'validation_failed',
+      );
+      expectProblem(
+        await flip(keys.operator, 'lookup_order', { enabled: false, reason: '   ' }),
+        400,
+        'validation_failed',
+      );
+      expectProblem(
+        await flip(keys.operator, '9lives', { enabled: false, reason: 'x' }),
+        400,
+        'validation_failed',
+      );
+      expectProblem(
+        await flip(keys.operator, 'lookup_order', { enabled: 'no', reason: 'x' }),
+        400,
+        'validation_failed',
+      );
     });
   });
 

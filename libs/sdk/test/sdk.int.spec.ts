@@ -83,6 +83,17 @@ describe(TetherClient.name, () => {
       expect(await tail).toEqual([]);
     });
 
+    it('resumes after a stream sequence with followLog: the rest of the run, nothing twice', async () => {
+      const sut = await connect();
+      const { runId } = await sut.startRun(ORDER_QUESTION);
+      const all = await collect(sut.followLog(runId));
+      expect(all.map((e) => e.event.type)).toEqual(COMPLETED_RUN);
+      expect(all.map((e) => e.seq)).toEqual([...all.map((e) => e.seq)].sort((a, b) => a - b));
+      const cut = 2;
+      const rest = await collect(sut.followLog(runId, { afterSeq: all[cut - 1].seq }));
+      expect(rest).toEqual(all.slice(cut));
+    });
+
     it('gives one run for two startRun calls with the same idempotency key', async () => {
       const sut = await connect();
       const first = await sut.startRun({ ...ORDER_QUESTION, idempotencyKey: 'sdk-same-key' });

@@ -95,6 +95,8 @@ describe(TetherClient.name, () => {
       const { nc } = aConnection();
       const sut = new TetherClient(nc, { tenant: 'acme' });
       await validationError(() => sut.follow('run_*').next());
+      await validationError(() => sut.followLog('run_1', { afterSeq: -1 }).next());
+      await validationError(() => sut.followLog('run_1', { afterSeq: 1.5 }).next());
       await validationError(() => sut.events('run_>'));
     });
 

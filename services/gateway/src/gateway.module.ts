@@ -7,6 +7,7 @@ import { configureHttp } from './adapters/http/http.setup';
 import { KeyThrottlerGuard } from './adapters/http/key-throttler.guard';
 import { KeysController } from './adapters/http/keys.controller';
 import { RunsController } from './adapters/http/runs.controller';
+import { SwitchesController } from './adapters/http/switches.controller';
 import { KeyAdminController } from './adapters/nats/key-admin.controller';
 import { ApiKeyEntity } from './adapters/persistence/api-key.entity';
 import { ApiKeys1764000000000 } from './adapters/persistence/migrations/1764000000000-api-keys';
@@ -17,6 +18,7 @@ import { ApprovalQueueClient } from './application/approval-queue.client';
 import { RunEventStreams } from './application/run-event-streams';
 import { RunIntake } from './application/run-intake';
 import { RunReader } from './application/run-reader';
+import { ToolSwitchBoard } from './application/tool-switch-board';
 import { JwtVerifier } from './application/jwt-verifier';
 import type { GatewayConfig } from './config';
 
@@ -34,13 +36,20 @@ export class GatewayModule {
           errorMessage: `rate limit exceeded: ${limit} requests per ${windowMs / 1000} s for one API key`,
         }),
       ],
-      controllers: [KeysController, ApprovalsController, RunsController, KeyAdminController],
+      controllers: [
+        KeysController,
+        ApprovalsController,
+        RunsController,
+        SwitchesController,
+        KeyAdminController,
+      ],
       providers: [
         ApiKeyRegistry,
         ApprovalQueueClient,
         RunReader,
         RunIntake,
         RunEventStreams,
+        ToolSwitchBoard,
         JwtVerifier,
         ApiKeyGuard,
         KeyThrottlerGuard,
