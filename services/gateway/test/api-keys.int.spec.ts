@@ -171,14 +171,75 @@ describe('API keys', () => {
   });
 
   describe('authentication and roles, on every endpoint', () => {
-    const endpoints: Array<{ method: string; path: string; body?: unknown }> = [
-      { method: 'GET', path: '/v1/keys' },
-      { method: 'POST', path: '/v1/keys', body: { subject: 'u_50', roles: ['user'] } },
-      { method: 'DELETE', path: '/v1/keys/key_01JDQ7ZK3V9W2M4N6P8R0T2V4X' },
-      { method: 'GET', path: '/v1/approvals' },
-      { method: 'GET', path: '/v1/approvals/apr_1' },
-      { method: 'POST', path: '/v1/approvals/apr_1/decision', body: { decision: 'approve' } },
+    /** Every route of the API (a test below holds the list to the OpenAPI document). */
+    const endpoints: Array<{
+      method: string;
+      path: string;
+      route: string;
+      body?: unknown;
+      /** Admits the `user` role. */
+      forUsers?: boolean;
+    }> = [
+      { method: 'GET', path: '/v1/keys', route: '/v1/keys' },
+      {
+        method: 'POST',
+        path: '/v1/keys',
+        route: '/v1/keys',
+        body: { subject: 'u_50', roles: ['user'] },
+      },
+      {
+        method: 'DELETE',
+        path: '/v1/keys/key_01JDQ7ZK3V9W2M4N6P8R0T2V4X',
+        route: '/v1/keys/{keyId}',
+      },
+      { method: 'GET', path: '/v1/approvals', route: '/v1/approvals' },
+      { method: 'GET', path: '/v1/approvals/apr_1', route: '/v1/approvals/{approvalId}' },
+      {
+        method: 'POST',
+        path: '/v1/approvals/apr_1/decision',
+        route: '/v1/approvals/{approvalId}/decision',
+        body: { decision: 'approve' },
+      },
+      { method: 'GET', path: '/v1/switches/tools', route: '/v1/switches/tools' },
+      {
+        method: 'PUT',
+        path: '/v1/switches/tools/issue_refund',
+        route: '/v1/switches/tools/{tool}',
+        body: { enabled: false, reason: 'incident' },
+      },
+      {
+        method: 'POST',
+        path: '/v1/runs',
+        route: '/v1/runs',
+        body: { agent: 'support-agent', input: 'hi' },
+        forUsers: true,
+      },
+      { method: 'GET', path: '/v1/runs', route: '/v1/runs', forUsers: true },
+      { method: 'GET', path: '/v1/runs/run_1', route: '/v1/runs/{runId}', forUsers: true },
+      {
+        method: 'POST',
+        path: '/v1/runs/run_1/cancel',
+        route: '/v1/runs/{runId}/cancel',
+        body: {},
+        forUsers: true,
+      },
+      {
+        method: 'GET',
+        path: '/v1/runs/run_1/events',
+        route: '/v1/runs/{runId}/events',
+        forUsers: true,
+      },
     ];
+
+    it('lists every route of the OpenAPI document', async () => {
+      const doc = (await (await fetch(`${gw.baseUrl}/docs-json`)).json()) as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      const documented = Object.entries(doc.paths)
+        .filter(([path]) => path.startsWith('/v1/'))
+        .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+      expect(endpoints.map((e) => `${e.method} ${e.route}`).sort()).toEqual(documented.sort());
+    });
     let revoked: string;
     let expired: string;
     let user: string;
@@ -223,7 +284,7 @@ describe('API keys', () => {
     // A decision is the approval service's to refuse (and audit), whatever the key's roles.
     const decision = (e: { path: string }) => e.path.endsWith('/decision');
 
-    it.each(endpoints.filter((e) => !decision(e)))(
+    it.each(endpoints.filter((e) => !decision(e) && !e.forUsers))(
       '$method $path with only the user role is 403',
       async ({ method, path, body }) => {
         const res = await gw.http(method, path, { body, key: user });
