@@ -3,13 +3,13 @@
  * sending it new work, while what is in flight finishes.
  */
 export class ServiceLifecycle {
-  private drainingSince?: Date;
+  private drainStarted = false;
 
   get draining(): boolean {
-    return this.drainingSince !== undefined;
+    return this.drainStarted;
   }
 
-  drain(now = new Date()): void {
-    this.drainingSince ??= now;
+  drain(): void {
+    this.drainStarted = true;
   }
 }

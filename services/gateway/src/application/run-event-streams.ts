@@ -1,5 +1,5 @@
 import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { NatsConnection } from 'nats';
+import type { JetStreamManager, NatsConnection } from 'nats';
 import { Header, isTerminalType, streamNames, subjects } from '@tether/contracts';
 import { isNotFound } from '@tether/event-store';
 import { TetherClient } from '@tether/sdk';
@@ -26,6 +26,7 @@ export interface EventSink {
 @Injectable()
 export class RunEventStreams implements BeforeApplicationShutdown {
   private readonly open = new Map<AbortController, Promise<void>>();
+  private jsm?: Promise<JetStreamManager>;
 
   constructor(
     @InjectNats() private readonly nc: NatsConnection,
@@ -65,7 +66,12 @@ export class RunEventStreams implements BeforeApplicationShutdown {
    * answered 204, which tells an EventSource to stop reconnecting.
    */
   async deliveredAll(tenant: string, runId: string, afterSeq: number): Promise<boolean> {
-    const jsm = await this.nc.jetstreamManager();
+    // Made once: each call to jetstreamManager() asks the server for account info.
+    this.jsm ??= this.nc.jetstreamManager().catch((err: unknown) => {
+      this.jsm = undefined;
+      throw err;
+    });
+    const jsm = await this.jsm;
     try {
       const last = await jsm.streams.getMessage(streamNames(this.config.prefix).evt, {
         last_by_subj: subjects.run(this.config.prefix, tenant, runId),
@@ -75,10 +81,6 @@ export class RunEventStreams implements BeforeApplicationShutdown {
       if (isNotFound(err)) return false;
       throw err;
     }
-  }
-
-  get openStreams(): number {
-    return this.open.size;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
