@@ -37,6 +37,8 @@ export interface TestStack {
   ): Promise<void>;
   publishRaw(subject: string, data: string | Uint8Array, msgId?: string): Promise<void>;
   waitForEnd(tenant: string, runId: string, timeoutMs?: number): Promise<TetherEvent[]>;
+  /** The audit records of `_CTL` for one approval (votes and refusals), as the approval service wrote them. */
+  approvalAudits(tenant: string, approvalId: string): Promise<Record<string, unknown>[]>;
   /** The `command.rejected` record of the command with this `Nats-Msg-Id`, once it is recorded. */
   rejectionOf(tenant: string, requestId: string): Promise<Record<string, unknown>>;
   /** Stops one service (as a crash or a deploy would); `up` starts it again on the same streams and database. */
@@ -160,6 +162,19 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
         `run ${runId} to end`,
         timeoutMs,
       );
+    },
+    async approvalAudits(tenant, approvalId) {
+      const jsm = await nc.jetstreamManager();
+      const ctl = streamNames(prefix).ctl;
+      const info = await jsm.streams.info(ctl);
+      const out: Record<string, unknown>[] = [];
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+        const m = await jsm.streams.getMessage(ctl, { seq }).catch(() => undefined);
+        if (!m || m.subject !== subjects.approvalAudit(prefix, tenant)) continue;
+        const body = JSON.parse(Buffer.from(m.data).toString()) as Record<string, unknown>;
+        if (body.approvalId === approvalId) out.push(body);
+      }
+      return out;
     },
     rejectionOf(tenant, requestId) {
       return eventually(async () => {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { streamNames, subjects, type ApprovalQueueItem, type TetherEvent } from '@tether/contracts';
+import type { ApprovalQueueItem, TetherEvent } from '@tether/contracts';
 import {
   createKeyOverBus,
   expectProblem,
@@ -126,21 +126,7 @@ describe('approvals over HTTP: the gateway in front of the approval service, the
     return runId;
   }
 
-  /** The audit records of `_CTL` for one approval, as the approval service wrote them. */
-  async function audits(tenant: string, approvalId: string): Promise<Record<string, unknown>[]> {
-    const jsm = await stack.nc.jetstreamManager();
-    const info = await jsm.streams.info(streamNames(stack.prefix).ctl);
-    const out: Record<string, unknown>[] = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      const m = await jsm.streams
-        .getMessage(streamNames(stack.prefix).ctl, { seq })
-        .catch(() => undefined);
-      if (!m || m.subject !== subjects.approvalAudit(stack.prefix, tenant)) continue;
-      const body = JSON.parse(Buffer.from(m.data).toString()) as Record<string, unknown>;
-      if (body.approvalId === approvalId) out.push(body);
-    }
-    return out;
-  }
+  const audits = (tenant: string, approvalId: string) => stack.approvalAudits(tenant, approvalId);
 
   it('lists the pending approval with its tool, redacted arguments, tier, risk and expiry, and serves it by id', async () => {
     const runId = await parkedRun('memo-agent', 'Wire it, I am jane.doe@example.com');

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import {
   ApprovalOp,
   CommandName,
-  streamNames,
   subjects,
   type ApprovalDecisionResult,
   type ApprovalPage,
@@ -105,21 +104,7 @@ describe('approvals: the queue, decisions by bus and request/reply, quorum, edit
   const get = (tenantId: string, approvalId: string) =>
     rpc<{ status: string; votes: unknown[] }>(ApprovalOp.Get, { tenantId, approvalId });
 
-  /** The audit records of `_CTL` for one approval. */
-  async function audits(tenant: string, approvalId: string): Promise<Record<string, unknown>[]> {
-    const jsm = await stack.nc.jetstreamManager();
-    const info = await jsm.streams.info(streamNames(stack.prefix).ctl);
-    const out: Record<string, unknown>[] = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      const m = await jsm.streams
-        .getMessage(streamNames(stack.prefix).ctl, { seq })
-        .catch(() => undefined);
-      if (!m || m.subject !== subjects.approvalAudit(stack.prefix, tenant)) continue;
-      const body = JSON.parse(Buffer.from(m.data).toString()) as Record<string, unknown>;
-      if (body.approvalId === approvalId) out.push(body);
-    }
-    return out;
-  }
+  const audits = (tenant: string, approvalId: string) => stack.approvalAudits(tenant, approvalId);
 
   it('queues the request with redacted args, risk, expiry and context, and the run waits', async () => {
     const runId = await parkedRun();
