@@ -21,3 +21,4 @@ export * from './internal/execute-tool.request';
 export * from './internal/run-deadline.command';
 export * from './internal/run-resume.command';
 export * from './traces/run-queries';
+export * from './budget/budget-bus';

@@ -122,6 +122,10 @@ export const subjects = {
     `${prefix}.ctl.${scope}.switch.${target}`,
   /** Every switch flip of every scope and target, for a consumer filter. */
   allSwitchFlips: (prefix: string) => `${prefix}.ctl.*.switch.>`,
+  /** `<P>.ctl.<tenant|_all>.budget.cap`: the audit record (`budget.cap.changed`) of every cap change. */
+  budgetCaps: (prefix: string, tenant: string) => `${prefix}.ctl.${tenant}.budget.cap`,
+  /** `<P>.ctl.<tenant>.budget.spike`: a tenant's spend spike (`budget.spike`). */
+  budgetSpikes: (prefix: string, tenant: string) => `${prefix}.ctl.${tenant}.budget.spike`,
   /** Messages a durable consumer gave up on, with the error, for operators to inspect and replay. */
   deadLetter: (prefix: string, durable: string) => `${prefix}.ctl.system.deadletter.${durable}`,
   /** Internal request/reply between services (core NATS, not stored). */

@@ -51,6 +51,8 @@ export class ModelResponded {
   @IsNumber() @Min(0) latencyMs!: number;
   /** `stop`, `tool_calls`, `length`, `content_filter`, … as the provider reports it. */
   @IsString() finishReason!: string;
+  /** The budget reservation this call settles (absent when no reservation was needed). */
+  @IsOptional() @IsString() reservationId?: string;
 }
 
 export class ModelFailed {
@@ -59,4 +61,6 @@ export class ModelFailed {
   @IsString() model!: string;
   @IsString() error!: string;
   @IsBoolean() retryable!: boolean;
+  /** The budget reservation this failed call releases. */
+  @IsOptional() @IsString() reservationId?: string;
 }

@@ -97,6 +97,10 @@ export class ToolCompleted {
   @ValidateNested()
   @Type(() => ToolResultGuardrail)
   guardrail?: ToolResultGuardrail;
+  /** Dollars, the tool's price per call from the price table; present for tools with a price. */
+  @IsOptional() @IsNumber() @Min(0) costUsd?: number;
+  /** The budget reservation this call settles. */
+  @IsOptional() @IsString() reservationId?: string;
 }
 
 export class ToolFailed {

@@ -45,4 +45,15 @@ export {
   type ModelCallGuardOptions,
 } from './resilience';
 export { FLAGGED_RESULT_WARNING, toolNameCodec, type ToolNameCodec } from './wire';
-export { PRICE_TABLE, PRICE_TABLE_VERSION, priceOf, resolvePrice } from './price.table';
+export {
+  BUILT_IN_PRICES,
+  DEFAULT_WORST_CASE_OUTPUT_TOKENS,
+  PRICE_TABLE,
+  PRICE_TABLE_VERSION,
+  priceOf,
+  resolvePrice,
+  toolPrice,
+  worstCaseCost,
+  type PriceTable,
+} from './price.table';
+export { PriceTableError, loadPriceTable, mergePriceTable } from './price.file';

@@ -84,18 +84,41 @@ export const PRICE_TABLE: Readonly<Record<string, Price>> = Object.freeze({
 
 const FREE: Price = Object.freeze({ inputPerMTok: 0, outputPerMTok: 0 });
 
+/**
+ * A versioned price table: model prices keyed `<provider>:<id>`, and a price per call of the
+ * tools that cost money (keyed by tool name). Every reservation and ledger entry records the
+ * version its amount came from.
+ */
+export interface PriceTable {
+  version: string;
+  models: Readonly<Record<string, Price>>;
+  tools: Readonly<Record<string, number>>;
+}
+
+/** The table shipped with Tether: model list prices, no tool prices. */
+export const BUILT_IN_PRICES: PriceTable = Object.freeze({
+  version: PRICE_TABLE_VERSION,
+  models: PRICE_TABLE,
+  tools: Object.freeze({}),
+});
+
 type PricedModel = Pick<ModelSpec, 'provider' | 'id' | 'price'>;
+
+const own = (table: Readonly<Record<string, unknown>>, key: string) =>
+  Object.prototype.hasOwnProperty.call(table, key);
 
 /**
  * The price that applies to a model: the agent's own `model.price`, else 0 for `scripted`, else
- * the built-in table. Undefined when unknown: such a model cannot run under a dollar cap.
+ * the table's. Undefined when unknown: such a model cannot run under a dollar cap.
  */
-export function resolvePrice(model: PricedModel): Price | undefined {
+export function resolvePrice(
+  model: PricedModel,
+  table: PriceTable = BUILT_IN_PRICES,
+): Price | undefined {
   if (model.price) return model.price;
   if (model.provider === 'scripted') return FREE;
-  return Object.prototype.hasOwnProperty.call(PRICE_TABLE, `${model.provider}:${model.id}`)
-    ? PRICE_TABLE[`${model.provider}:${model.id}`]
-    : undefined;
+  const key = `${model.provider}:${model.id}`;
+  return own(table.models, key) ? table.models[key] : undefined;
 }
 
 /**
@@ -104,8 +127,12 @@ export function resolvePrice(model: PricedModel): Price | undefined {
  * (default: the output rate); both are parts of the input and output counts (see `ModelUsage`),
  * so they are not billed twice.
  */
-export function priceOf(model: PricedModel, usage: ModelUsage): number | undefined {
-  const price = resolvePrice(model);
+export function priceOf(
+  model: PricedModel,
+  usage: ModelUsage,
+  table: PriceTable = BUILT_IN_PRICES,
+): number | undefined {
+  const price = resolvePrice(model, table);
   if (!price) return undefined;
   const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
   const reasoning = Math.min(usage.reasoningTokens, usage.outputTokens);
@@ -114,6 +141,45 @@ export function priceOf(model: PricedModel, usage: ModelUsage): number | undefin
     cached * (price.cachedInputPerMTok ?? price.inputPerMTok) +
     (usage.outputTokens - reasoning) * price.outputPerMTok +
     reasoning * (price.reasoningPerMTok ?? price.outputPerMTok);
-  // Rounded to a billionth of a dollar so sums of many calls stay free of float noise.
-  return Math.round(microDollars * 1000) / 1e9;
+  return roundUsd(microDollars / 1e6);
+}
+
+/** Output tokens assumed for the worst case of a model that sets no `maxOutputTokens`. */
+export const DEFAULT_WORST_CASE_OUTPUT_TOKENS = 4096;
+/** Tokens a provider adds around each message (role markers) and the request itself. */
+const MESSAGE_OVERHEAD_TOKENS = 8;
+const REQUEST_OVERHEAD_TOKENS = 64;
+
+/**
+ * The most one call can cost: every prompt byte counted as a token (a BPE token never encodes
+ * less than one byte, so this bounds the real count from above), nothing served from cache, and
+ * all of `maxOutputTokens` spent at the dearer of the output and reasoning rates. Undefined when
+ * the model has no known price.
+ */
+export function worstCaseCost(
+  model: PricedModel & Pick<ModelSpec, 'maxOutputTokens'>,
+  prompt: { bytes: number; messages: number },
+  table: PriceTable = BUILT_IN_PRICES,
+): number | undefined {
+  const price = resolvePrice(model, table);
+  if (!price) return undefined;
+  const input = prompt.bytes + prompt.messages * MESSAGE_OVERHEAD_TOKENS + REQUEST_OVERHEAD_TOKENS;
+  const output = model.maxOutputTokens ?? DEFAULT_WORST_CASE_OUTPUT_TOKENS;
+  const outputRate = Math.max(price.outputPerMTok, price.reasoningPerMTok ?? 0);
+  return roundUpUsd((input * price.inputPerMTok + output * outputRate) / 1e6);
+}
+
+/** A tool's price per call; undefined for a tool that costs nothing. */
+export function toolPrice(tool: string, table: PriceTable = BUILT_IN_PRICES): number | undefined {
+  return own(table.tools, tool) && table.tools[tool]! > 0 ? table.tools[tool] : undefined;
+}
+
+/** Rounded to a billionth of a dollar, so sums of many calls stay free of float noise. */
+function roundUsd(usd: number): number {
+  return Math.round(usd * 1e9) / 1e9;
+}
+
+/** Rounded up: a worst case never shrinks by rounding. */
+function roundUpUsd(usd: number): number {
+  return Math.ceil(usd * 1e9 - 1e-6) / 1e9;
 }
