@@ -1,9 +1,18 @@
 export * from './tether.client';
 export * from './sdk.errors';
 export * from './tool-switches';
+export * from './budget';
 // Re-exported so callers can type what they receive without a second import.
 export type {
+  BudgetCap,
+  BudgetCapChanged,
+  CapName,
   CommandRejected,
+  SetBudgetCap,
+  SpendGroup,
+  SpendQuery,
+  SpendReport,
+  SpendRow,
   SwitchFlipped,
   DecideApproval,
   EventType,

@@ -63,3 +63,17 @@ export class SwitchWriteError extends Error {
     this.name = 'SwitchWriteError';
   }
 }
+
+/** A service answered, but not with what its contract promises. Reported, never passed on. */
+export class InvalidReplyError extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[],
+    readonly service: string,
+    readonly op: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${message}: ${problems.join('; ')}`, options);
+    this.name = 'InvalidReplyError';
+  }
+}

@@ -11,6 +11,7 @@ import {
 } from 'nats';
 import {
   ALL_TENANTS,
+  BUDGET_SERVICE,
   CommandName,
   CommandRejected,
   DEFAULT_PREFIX,
@@ -41,7 +42,9 @@ import {
   ensureDurable,
   isNotFound,
   requestService,
+  type RemoteError,
 } from '@tether/event-store';
+import { BUDGET_REQUEST_MS, budgetOf, type Budget } from './budget';
 import {
   flipToolSwitch,
   listToolSwitches,
@@ -193,6 +196,11 @@ export class TetherClient {
    * for the tenant it names, or for every tenant when it names none.
    */
   readonly tools: ToolSwitches;
+  /**
+   * The budget service: caps (of the client's tenant by default, or any tenant named, `_all` for
+   * the global ones) and spend reports.
+   */
+  readonly budget: Budget;
   private readonly ownsConnection: boolean;
   private readonly open = new Map<ConsumerMessages, () => void>();
   private jsClient?: JetStreamClient;
@@ -219,6 +227,18 @@ export class TetherClient {
         }
       },
     };
+    this.budget = budgetOf(async (op, body) => {
+      try {
+        return await this.request(BUDGET_SERVICE, op, body, BUDGET_REQUEST_MS);
+      } catch (err) {
+        // The service's own check of the input is the caller's problem, as the local one is.
+        if (isErrorNamed(err, 'RemoteError') && (err as RemoteError).code === 'validation_failed')
+          throw new ValidationError(`budget refused ${op}`, [(err as Error).message], {
+            cause: err,
+          });
+        throw err;
+      }
+    }, tenant);
   }
 
   /** Connects to NATS; throws `NatsUnavailableError` (with the URL) when nothing answers. */

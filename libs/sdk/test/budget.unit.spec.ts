@@ -1,0 +1,222 @@
+import type { NatsConnection } from 'nats';
+import type { BudgetCap, BudgetCapChanged, SetBudgetCap, SpendReport } from '@tether/contracts';
+import { TetherClient, budgetOf, type BudgetRequest } from '../src';
+
+const aCap: BudgetCap = {
+  tenantId: 'acme',
+  cap: 'tenant_daily',
+  subject: '*',
+  limitUsd: 50,
+  updatedAt: '2026-11-21T10:00:00.000Z',
+  updatedBy: 'alice',
+  reason: 'launch week',
+};
+
+const aChange: BudgetCapChanged = {
+  id: 'bcc_1',
+  type: 'budget.cap.changed',
+  time: '2026-11-21T10:00:00.000Z',
+  tenantId: 'acme',
+  cap: 'user_daily',
+  subject: 'u_1',
+  previousUsd: null,
+  limitUsd: 5,
+  by: 'alice',
+  reason: 'trial user',
+};
+
+const aReport: SpendReport = {
+  tenantId: 'acme',
+  by: 'user',
+  from: '2026-11-01',
+  to: '2026-11-21',
+  totalUsd: 3.5,
+  heldUsd: 0.25,
+  rows: [
+    { key: 'u_1', spentUsd: 3, calls: 12 },
+    { key: 'u_2', spentUsd: 0.5, calls: 2 },
+  ],
+};
+
+const validCap: SetBudgetCap = {
+  tenantId: 'acme',
+  cap: 'user_daily',
+  subject: 'u_1',
+  limitUsd: 5,
+  by: 'alice',
+  reason: 'trial user',
+};
+
+/** A budget service that answers `reply` and records what it was asked. */
+function aService(reply: unknown) {
+  const request = jest.fn(async () => reply);
+  return { request, sut: budgetOf(request as unknown as BudgetRequest, 'acme') };
+}
+
+async function rejection(action: () => Promise<unknown>): Promise<Error & { problems?: string[] }> {
+  try {
+    await action();
+  } catch (err) {
+    return err as Error & { problems?: string[] };
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('Budget (client.budget)', () => {
+  describe('caps', () => {
+    it("asks for the client's tenant by default, or the one named", async () => {
+      const { request, sut } = aService([aCap]);
+      expect(await sut.caps()).toEqual([aCap]);
+      await sut.caps('globex');
+      expect(request.mock.calls).toEqual([
+        ['caps.list', { tenantId: 'acme' }],
+        ['caps.list', { tenantId: 'globex' }],
+      ]);
+    });
+
+    it('refuses a tenant that is not an id, without asking', async () => {
+      const { request, sut } = aService([]);
+      const err = await rejection(() => sut.caps('a.b'));
+      expect(err.name).toBe('ValidationError');
+      expect(request).not.toHaveBeenCalled();
+    });
+
+    it('refuses a reply that is not a list of caps', async () => {
+      const err = await rejection(() => aService([{ ...aCap, limitUsd: '50' }]).sut.caps());
+      expect(err).toMatchObject({
+        name: 'InvalidReplyError',
+        problems: ['[0].limitUsd is missing or malformed'],
+      });
+      expect((await rejection(() => aService({}).sut.caps())).name).toBe('InvalidReplyError');
+    });
+  });
+
+  describe('setCap', () => {
+    it('sends the fields of the contract only, who and why trimmed, and returns the audit record', async () => {
+      const { request, sut } = aService(aChange);
+      const extra = { ...validCap, by: ' alice ', reason: ' trial user\n', role: 'admin' };
+      expect(await sut.setCap(extra as SetBudgetCap)).toEqual(aChange);
+      expect(request).toHaveBeenCalledWith('caps.set', validCap);
+    });
+
+    it('sends a removal (limitUsd null) and a cap without a subject as they are', async () => {
+      const { request, sut } = aService({ ...aChange, limitUsd: null, previousUsd: 5 });
+      const { subject: _omit, ...noSubject } = validCap;
+      await sut.setCap({ ...noSubject, limitUsd: null });
+      expect(request).toHaveBeenCalledWith('caps.set', { ...noSubject, limitUsd: null });
+    });
+
+    it.each<[string, Partial<SetBudgetCap>, RegExp]>([
+      ['an unknown cap', { cap: 'hourly' as never }, /cap must be one of/],
+      ['a negative limit', { limitUsd: -1 }, /limitUsd must not be less than 0/],
+      ['a missing limit', { limitUsd: undefined }, /limitUsd/],
+      ['a limit in a string', { limitUsd: '5' as never }, /limitUsd must be a number/],
+      ['a blank reason', { reason: '  ' }, /reason/],
+      ['nobody', { by: '' }, /by/],
+      ['a tenant that is not an id', { tenantId: 'acme corp' }, /tenantId/],
+    ])('refuses %s without asking', async (_label, change, problem) => {
+      const { request, sut } = aService(aChange);
+      const err = await rejection(() => sut.setCap({ ...validCap, ...change } as SetBudgetCap));
+      expect(err.name).toBe('ValidationError');
+      expect(err.problems!.join('\n')).toMatch(problem);
+      expect(request).not.toHaveBeenCalled();
+    });
+
+    it('refuses an answer that is not an audit record', async () => {
+      const err = await rejection(() =>
+        aService({ ...aChange, type: 'switch.flipped' }).sut.setCap(validCap),
+      );
+      expect(err).toMatchObject({ name: 'InvalidReplyError', service: 'budget', op: 'caps.set' });
+    });
+  });
+
+  describe('spend', () => {
+    it('sends the query and returns the report', async () => {
+      const { request, sut } = aService(aReport);
+      const query = { tenantId: 'acme', by: 'user' as const, from: '2026-11-01', agent: 'a' };
+      expect(await sut.spend(query)).toEqual(aReport);
+      expect(request).toHaveBeenCalledWith('spend', query);
+    });
+
+    it.each<[string, Record<string, unknown>, RegExp]>([
+      ['an unknown group', { by: 'hour' }, /by must be one of/],
+      ['a day that is not a date', { from: '2026-13-01' }, /from/],
+      ['a time instead of a day', { to: '2026-11-01T00:00:00Z' }, /to/],
+      [
+        'from after to',
+        { from: '2026-11-02', to: '2026-11-01' },
+        /from \(2026-11-02\) is after to/,
+      ],
+    ])('refuses %s without asking', async (_label, change, problem) => {
+      const { request, sut } = aService(aReport);
+      const err = await rejection(() => sut.spend({ tenantId: 'acme', by: 'day', ...change }));
+      expect(err.name).toBe('ValidationError');
+      expect(err.problems!.join('\n')).toMatch(problem);
+      expect(request).not.toHaveBeenCalled();
+    });
+
+    it('refuses a report whose rows break the contract', async () => {
+      const bad = { ...aReport, rows: [{ key: 'u_1', spentUsd: -1, calls: 1 }] };
+      const err = await rejection(() => aService(bad).sut.spend({ tenantId: 'acme', by: 'user' }));
+      expect(err.problems).toEqual(['report.rows[0].spentUsd is missing or malformed']);
+    });
+  });
+
+  describe('through a TetherClient', () => {
+    /** A connection whose every request is answered with `reply` (the service's envelope). */
+    function aConnection(reply: unknown | Error) {
+      const request = jest.fn(async () => {
+        if (reply instanceof Error) throw reply;
+        return { data: new TextEncoder().encode(JSON.stringify(reply)) };
+      });
+      const nc = { request, isClosed: () => false } as unknown as NatsConnection;
+      return { nc, request };
+    }
+
+    it('asks <P>.svc.budget.<op>', async () => {
+      const { nc, request } = aConnection({ ok: true, result: [aCap] });
+      const sut = new TetherClient(nc, { prefix: 'p1', tenant: 'acme' });
+      expect(await sut.budget.caps()).toEqual([aCap]);
+      expect(request).toHaveBeenCalledWith(
+        'p1.svc.budget.caps.list',
+        expect.any(Uint8Array),
+        expect.objectContaining({ timeout: expect.any(Number) }),
+      );
+    });
+
+    it("turns the service's validation refusal into a ValidationError saying why", async () => {
+      const { nc } = aConnection({
+        ok: false,
+        error: {
+          name: 'ValidationError',
+          code: 'validation_failed',
+          message: 'global caps belong to tenant _all',
+        },
+      });
+      const sut = new TetherClient(nc, { tenant: 'acme' });
+      const err = await rejection(() => sut.budget.setCap({ ...validCap, cap: 'global_daily' }));
+      expect(err).toMatchObject({
+        name: 'ValidationError',
+        problems: ['global caps belong to tenant _all'],
+      });
+    });
+
+    it('passes other refusals on as RemoteError with their code', async () => {
+      const { nc } = aConnection({
+        ok: false,
+        error: { name: 'ForbiddenError', code: 'forbidden', message: 'no' },
+      });
+      const sut = new TetherClient(nc, { tenant: 'acme' });
+      const err = await rejection(() => sut.budget.caps());
+      expect(err).toMatchObject({ name: 'RemoteError', code: 'forbidden' });
+    });
+
+    it('says the budget service is not running when nobody answers', async () => {
+      const { nc } = aConnection(Object.assign(new Error('503'), { code: '503' }));
+      const sut = new TetherClient(nc, { tenant: 'acme' });
+      const err = await rejection(() => sut.budget.spend({ tenantId: 'acme', by: 'day' }));
+      expect(err).toMatchObject({ name: 'ServiceUnavailableError', service: 'budget' });
+      expect(err.message).toMatch(/budget is not running on prefix "tether"/);
+    });
+  });
+});
