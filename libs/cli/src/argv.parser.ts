@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { RunMode } from '@tether/contracts';
+import { CAP_NAMES, RunMode, SPEND_GROUPS, type CapName, type SpendGroup } from '@tether/contracts';
 import { UsageError } from './cli.errors';
 
 /** Options every command accepts; unset ones fall back to the environment (see cli.config.ts). */
@@ -49,9 +49,46 @@ export type Invocation =
       by?: string;
     }
   | { command: 'keys'; flags: GlobalFlags; action: 'list'; tenant: string }
-  | { command: 'keys'; flags: GlobalFlags; action: 'revoke'; keyId: string; by?: string };
+  | { command: 'keys'; flags: GlobalFlags; action: 'revoke'; keyId: string; by?: string }
+  | {
+      command: 'spend';
+      flags: GlobalFlags;
+      /** The grouping; `day` by default. */
+      by: SpendGroup;
+      /** UTC days, `YYYY-MM-DD`; the budget service's defaults when absent (the last 30 days). */
+      from?: string;
+      to?: string;
+      /** `--user`: one user's spend. */
+      userId?: string;
+      agent?: string;
+      model?: string;
+    }
+  | { command: 'budget'; flags: GlobalFlags; action: 'caps' }
+  | {
+      command: 'budget';
+      flags: GlobalFlags;
+      action: 'set';
+      cap: CapName;
+      /** Dollars per period; null removes the cap. */
+      limitUsd: number | null;
+      /** A cap of the whole installation (tenant `_all`) rather than of the tenant. */
+      global: boolean;
+      /** `--user`: the one user a `user_*` cap holds for; every user (`*`) when absent. */
+      subject?: string;
+      by: string;
+      reason: string;
+    };
 
-export const COMMAND_NAMES = ['run', 'events', 'cancel', 'rebuild', 'tools', 'keys'] as const;
+export const COMMAND_NAMES = [
+  'run',
+  'events',
+  'cancel',
+  'rebuild',
+  'tools',
+  'keys',
+  'spend',
+  'budget',
+] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 const OPTIONS = {
@@ -69,6 +106,11 @@ const OPTIONS = {
   subject: { type: 'string' },
   expires: { type: 'string' },
   name: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  agent: { type: 'string' },
+  model: { type: 'string' },
+  global: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -84,10 +126,20 @@ const SHAPE: Record<CommandName, { args: string[]; options: OptionName[] }> = {
   tools: { args: ['action'], options: ['reason', 'by'] },
   // `keys create|list|revoke`: checked in parseKeys.
   keys: { args: ['action'], options: ['subject', 'roles', 'expires', 'name', 'by'] },
+  // Here `--by` is the grouping (tenant, user, …): checked in parseSpend.
+  spend: { args: [], options: ['by', 'from', 'to', 'agent', 'model'] },
+  // `budget caps`, `budget set <cap> <usd|none>`: checked in parseBudget.
+  budget: { args: ['action'], options: ['by', 'reason', 'global'] },
 };
 
 export const TOOLS_ACTIONS = ['disable', 'enable', 'switches'] as const;
 export const KEYS_ACTIONS = ['create', 'list', 'revoke'] as const;
+export const BUDGET_ACTIONS = ['caps', 'set'] as const;
+/** `tether spend` groups by day unless told otherwise. */
+export const DEFAULT_SPEND_GROUP: SpendGroup = 'day';
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** Dollars as people type them: `5`, `12.50`, `$0.25`. */
+const DOLLARS = /^\$?(\d{1,12}(\.\d{1,8})?|\.\d{1,8})$/;
 /** A key's lifetime: a whole number and s, m, h, d or w (the gateway's own rule). */
 const DURATION = /^[1-9][0-9]{0,5}[smhdw]$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -121,6 +173,8 @@ export function parseArgv(argv: string[]): Invocation {
   };
   if (command === 'tools') return parseTools(rest, values, flags);
   if (command === 'keys') return parseKeys(rest, values, flags);
+  if (command === 'spend') return parseSpend(rest, values, flags);
+  if (command === 'budget') return parseBudget(rest, values, flags);
   if (rest.length !== shape.args.length) {
     const expected = shape.args.length ? shape.args.map((a) => `<${a}>`).join(' ') : 'no arguments';
     throw new UsageError(`${command} takes ${expected}, got ${rest.length} argument(s)`, command);
@@ -245,6 +299,119 @@ function parseKeys(
   };
 }
 
+/**
+ * `spend [--by tenant|user|agent|model|day] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--user U]
+ * [--agent A] [--model M]`: the tenant's settled spend. `--user` names whose spend, not who asks.
+ */
+function parseSpend(
+  rest: string[],
+  values: ReturnType<typeof parse>['values'],
+  flags: GlobalFlags,
+): Invocation {
+  if (rest.length) throw new UsageError(`spend takes no arguments, got ${rest.length}`, 'spend');
+  const by = values.by ?? DEFAULT_SPEND_GROUP;
+  if (!(SPEND_GROUPS as readonly string[]).includes(by))
+    throw new UsageError(`--by must be one of ${SPEND_GROUPS.join(', ')}, not "${by}"`, 'spend');
+  const from = day(values.from, 'from');
+  const to = day(values.to, 'to');
+  if (from !== undefined && to !== undefined && from > to)
+    throw new UsageError(`--from ${from} is after --to ${to}`, 'spend');
+  const userId = flags.user;
+  const agent = nonEmpty(values.agent, 'agent', 'spend');
+  const model = nonEmpty(values.model, 'model', 'spend');
+  return {
+    command: 'spend',
+    flags,
+    by: by as SpendGroup,
+    ...(from !== undefined && { from }),
+    ...(to !== undefined && { to }),
+    ...(userId !== undefined && { userId }),
+    ...(agent !== undefined && { agent }),
+    ...(model !== undefined && { model }),
+  };
+}
+
+/** `--from`/`--to`: a real calendar day, `YYYY-MM-DD` (UTC, as the budget service counts days). */
+function day(value: string | undefined, option: 'from' | 'to'): string | undefined {
+  if (value === undefined) return undefined;
+  const m = DAY.exec(value.trim());
+  const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
+  if (!m || !date || date.toISOString().slice(0, 10) !== m[0])
+    throw new UsageError(`--${option} takes a day as YYYY-MM-DD, not "${value}"`, 'spend');
+  return m[0];
+}
+
+/**
+ * `budget caps` and `budget set <cap> <usd|none> [--tenant T | --global] [--user U] --by WHO
+ * --reason WHY`. A cap is money: who changes it and why are both required, with no default.
+ */
+function parseBudget(
+  rest: string[],
+  values: ReturnType<typeof parse>['values'],
+  flags: GlobalFlags,
+): Invocation {
+  const [, ...args] = rest;
+  const act = actionOf('budget', BUDGET_ACTIONS, rest[0]);
+  if (act === 'caps') {
+    if (args.length) throw new UsageError('budget caps takes no arguments', 'budget');
+    const own = (['by', 'reason', 'global', 'user'] as const).find((o) => values[o] !== undefined);
+    if (own) throw new UsageError(`budget caps does not take --${own}`, 'budget');
+    return { command: 'budget', flags, action: act };
+  }
+  if (args.length !== 2)
+    throw new UsageError(
+      `budget set takes <cap> <usd|none>, got ${args.length} argument(s)`,
+      'budget',
+    );
+  const [capText, amount] = args;
+  if (!(CAP_NAMES as readonly string[]).includes(capText))
+    throw new UsageError(`unknown cap "${capText}" (caps: ${CAP_NAMES.join(', ')})`, 'budget');
+  const cap = capText as CapName;
+  const global = values.global ?? false;
+  if (global && flags.tenant !== undefined)
+    throw new UsageError(
+      '--global and --tenant exclude each other: a cap holds for one tenant or for all',
+      'budget',
+    );
+  if (cap.startsWith('global_') && !global)
+    throw new UsageError(
+      `${cap} holds for the whole installation: pass --global (not --tenant)`,
+      'budget',
+    );
+  const by = values.by?.trim();
+  if (!by)
+    throw new UsageError('budget set needs --by <who>: it is kept in the audit trail', 'budget');
+  const reason = values.reason?.trim();
+  if (!reason)
+    throw new UsageError(
+      'budget set needs --reason "<why>": it is kept with the cap and in the audit trail',
+      'budget',
+    );
+  return {
+    command: 'budget',
+    flags,
+    action: act,
+    cap,
+    limitUsd: dollars(amount),
+    global,
+    ...(flags.user !== undefined && { subject: flags.user }),
+    by,
+    reason,
+  };
+}
+
+/** `<usd|none>`: a non-negative amount of dollars, or `none` to remove the cap. */
+function dollars(text: string): number | null {
+  const value = text.trim();
+  if (value.toLowerCase() === 'none') return null;
+  if (!DOLLARS.test(value))
+    throw new UsageError(
+      `the limit must be dollars (5, 12.50, $0.25) or "none" to remove the cap, not "${text}"`,
+      'budget',
+    );
+  return Number(value.replace('$', ''));
+}
+
 function parseExpires(text: string): { expiresIn: string } | { expiresAt: string } {
   const value = text.trim();
   if (DURATION.test(value)) return { expiresIn: value };
@@ -255,7 +422,7 @@ function parseExpires(text: string): { expiresIn: string } | { expiresAt: string
   );
 }
 
-/** The sub-command of `tools` or `keys`. */
+/** The sub-command of `tools`, `keys` or `budget`. */
 function actionOf<A extends string>(
   command: CommandName,
   actions: readonly A[],

@@ -3,12 +3,14 @@ import { TetherClient } from '@tether/sdk';
 import { parseArgv, type Invocation } from './argv.parser';
 import { loadCliConfig, type CliConfig } from './cli.config';
 import { ExitCode } from './cli.errors';
+import { budgetCommand } from './commands/budget.command';
 import { cancelCommand } from './commands/cancel.command';
 import type { CommandContext } from './commands/command.context';
 import { eventsCommand } from './commands/events.command';
 import { keysCommand } from './commands/keys.command';
 import { rebuildCommand } from './commands/rebuild.command';
 import { runCommand } from './commands/run.command';
+import { spendCommand } from './commands/spend.command';
 import { toolsCommand } from './commands/tools.command';
 import { commandHelp, generalHelp } from './help.text';
 
@@ -78,6 +80,10 @@ function dispatch(
       return toolsCommand(ctx, invocation);
     case 'keys':
       return keysCommand(ctx, invocation);
+    case 'spend':
+      return spendCommand(ctx, invocation);
+    case 'budget':
+      return budgetCommand(ctx, invocation);
     default: {
       const never: never = invocation;
       throw new Error(`unhandled command ${JSON.stringify(never)}`);

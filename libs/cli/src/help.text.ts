@@ -1,4 +1,5 @@
-import type { CommandName } from './argv.parser';
+import { CAP_NAMES, SPEND_GROUPS } from '@tether/contracts';
+import { DEFAULT_SPEND_GROUP, type CommandName } from './argv.parser';
 import { CLI_DEFAULTS } from './cli.config';
 
 const GLOBAL_OPTIONS = `Options (every command):
@@ -68,6 +69,39 @@ shown again (the gateway keeps only its SHA-256). "list" shows every key of the 
 prefix, status and last use, never the key. "revoke" takes effect on the next request.
 
 Example: tether keys create --tenant acme --subject u_12 --roles approver,user --expires 30d`,
+  spend: `Usage: tether spend [--tenant <id>] [--by ${SPEND_GROUPS.join('|')}] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+                    [--user <id>] [--agent <name>] [--model <provider:model>] [--json]
+
+The tenant's settled spend (model and tool calls) from the budget service, one line per group
+with its dollars, calls and share of the total, then the total and what is held for calls
+under way. Days are UTC and both ends are included.
+  --by <group>      ${SPEND_GROUPS.join(', ')} (default: ${DEFAULT_SPEND_GROUP})
+  --from, --to      first and last day (default: the 30 days up to today)
+  --user <id>       only this user's spend
+  --agent <name>    only this agent's
+  --model <p:m>     only this model's, as <provider>:<model id>
+  --json            the report as one JSON object
+
+Example: tether spend --by user --from 2026-11-01`,
+  budget: `Usage: tether budget caps [--tenant <id>]
+       tether budget set <cap> <usd|none> [--tenant <id> | --global] [--user <id>] --by <who> --reason "<why>"
+
+Budget caps: every model and tool call reserves its worst-case cost first, and a call that
+would cross a cap is refused. "caps" lists the caps that hold for the tenant: its own and the
+global ones (scope "every tenant"). "set" sets a cap, or removes it with "none"; the change is
+recorded first in the audit trail (budget.cap.changed on <prefix>.ctl.<tenant|_all>.budget.cap)
+and holds for the next reservation.
+  <cap>             ${CAP_NAMES.join(', ')}
+                    (user_* for each user, tenant_* for the tenant, global_* for every tenant;
+                    days and months are UTC)
+  <usd|none>        dollars per period (5, 12.50, $0.25), or none to remove the cap
+  --tenant <id>     the tenant (default: TETHER_TENANT, else ${CLI_DEFAULTS.tenant})
+  --global          a cap for the whole installation (tenant _all); global_* caps need it
+  --user <id>       a user_* cap for this one user; without it, the default for every user
+  --by <who>        required: who changes the cap, kept in the audit trail
+  --reason "<why>"  required: kept with the cap and in the audit trail
+
+Example: tether budget set user_daily 5 --user u_88 --by alice@ops --reason "trial account"`,
 };
 
 export function generalHelp(): string {
@@ -86,6 +120,9 @@ Commands:
   keys create             create an API key for the gateway (--tenant, --subject, --roles)
   keys list               list a tenant's API keys
   keys revoke <keyId>     revoke an API key
+  spend                   the tenant's spend (--by user, agent, model, day, tenant)
+  budget caps             list the budget caps that hold for the tenant
+  budget set <cap> <usd>  set a budget cap, or remove it with none (--by, --reason required)
   help [command]          help for a command (or: tether <command> --help)
 
 ${GLOBAL_OPTIONS}

@@ -212,6 +212,176 @@ describe('parseArgv', () => {
     });
   });
 
+  describe('spend', () => {
+    it('reads the grouping, the days and the filters; --user names whose spend', () => {
+      expect(
+        parseArgv([
+          'spend',
+          '--by',
+          'user',
+          '--from',
+          '2026-11-01',
+          '--to',
+          '2026-11-21',
+          '--user',
+          'u_88',
+          '--agent',
+          'support-agent',
+          '--model',
+          'openai:gpt-4.1',
+          '--tenant',
+          'acme',
+          '--json',
+        ]),
+      ).toEqual({
+        command: 'spend',
+        by: 'user',
+        from: '2026-11-01',
+        to: '2026-11-21',
+        userId: 'u_88',
+        agent: 'support-agent',
+        model: 'openai:gpt-4.1',
+        flags: { tenant: 'acme', json: true, nats: undefined, prefix: undefined, user: 'u_88' },
+      });
+    });
+
+    it('groups by day, over the service default period, without options', () => {
+      expect(parseArgv(['spend'])).toEqual({
+        command: 'spend',
+        by: 'day',
+        flags: {
+          json: false,
+          nats: undefined,
+          prefix: undefined,
+          tenant: undefined,
+          user: undefined,
+        },
+      });
+    });
+
+    it.each([
+      [
+        ['spend', '--by', 'hour'],
+        /--by must be one of tenant, user, agent, model, day, not "hour"/,
+      ],
+      [['spend', '--from', '2026-02-30'], /--from takes a day as YYYY-MM-DD, not "2026-02-30"/],
+      [['spend', '--to', '21/11/2026'], /--to takes a day as YYYY-MM-DD/],
+      [['spend', '--from', '2026-11-01T00:00:00Z'], /--from takes a day/],
+      [['spend', '--from', '2026-11-02', '--to', '2026-11-01'], /--from 2026-11-02 is after --to/],
+      [['spend', 'acme'], /spend takes no arguments, got 1/],
+      [['spend', '--agent', ' '], /--agent must not be empty/],
+      [['spend', '--reason', 'x'], /spend does not take --reason/],
+      [['spend', '--global'], /spend does not take --global/],
+      [['spend', '--by'], /option --by needs a value/],
+    ])('refuses %j', (argv, message) => {
+      const err = usageError(argv);
+      expect(err.message).toMatch(message);
+      expect(err.command ?? 'spend').toBe('spend');
+    });
+  });
+
+  describe('budget', () => {
+    const set = ['budget', 'set', 'user_daily', '5', '--by', 'alice', '--reason', 'trial'];
+
+    it('reads caps, for the tenant of the flag or the environment', () => {
+      expect(parseArgv(['budget', 'caps', '--tenant', 'globex', '--json'])).toEqual({
+        command: 'budget',
+        action: 'caps',
+        flags: {
+          tenant: 'globex',
+          json: true,
+          nats: undefined,
+          prefix: undefined,
+          user: undefined,
+        },
+      });
+    });
+
+    it('reads set with the cap, the dollars, the user, who and why', () => {
+      expect(
+        parseArgv([
+          'budget',
+          'set',
+          'user_daily',
+          '$12.50',
+          '--user',
+          'u_88',
+          '--tenant',
+          'acme',
+          '--by',
+          ' alice@ops ',
+          '--reason',
+          ' trial account ',
+        ]),
+      ).toEqual({
+        command: 'budget',
+        action: 'set',
+        cap: 'user_daily',
+        limitUsd: 12.5,
+        global: false,
+        subject: 'u_88',
+        by: 'alice@ops',
+        reason: 'trial account',
+        flags: { tenant: 'acme', json: false, nats: undefined, prefix: undefined, user: 'u_88' },
+      });
+    });
+
+    it('reads none as removing the cap, and --global as the whole installation', () => {
+      expect(
+        parseArgv([
+          'budget',
+          'set',
+          'global_monthly',
+          'none',
+          '--global',
+          '--by',
+          'a',
+          '--reason',
+          'r',
+        ]),
+      ).toMatchObject({ cap: 'global_monthly', limitUsd: null, global: true });
+      expect(
+        parseArgv(['budget', 'set', 'run', '.25', '--by', 'a', '--reason', 'r']),
+      ).toMatchObject({
+        cap: 'run',
+        limitUsd: 0.25,
+        global: false,
+      });
+      expect(parseArgv(set)).not.toHaveProperty('subject');
+    });
+
+    it.each([
+      [['budget'], /budget needs an action: caps, set/],
+      [['budget', 'raise'], /unknown budget action "raise"/],
+      [['budget', 'caps', 'acme'], /budget caps takes no arguments/],
+      [['budget', 'caps', '--reason', 'x'], /budget caps does not take --reason/],
+      [['budget', 'caps', '--user', 'u_1'], /budget caps does not take --user/],
+      [['budget', 'set', 'user_daily'], /budget set takes <cap> <usd\|none>, got 1/],
+      [
+        ['budget', 'set', 'hourly', '5', '--by', 'a', '--reason', 'r'],
+        /unknown cap "hourly" \(caps: run, user_daily/,
+      ],
+      [['budget', 'set', 'run', '-5', '--by', 'a', '--reason', 'r'], /unknown option -5/],
+      [
+        ['budget', 'set', 'run', 'lots', '--by', 'a', '--reason', 'r'],
+        /the limit must be dollars .* not "lots"/,
+      ],
+      [['budget', 'set', 'run', '1e3', '--by', 'a', '--reason', 'r'], /the limit must be dollars/],
+      [['budget', 'set', 'run', '5', '--reason', 'r'], /budget set needs --by <who>/],
+      [['budget', 'set', 'run', '5', '--by', 'a'], /budget set needs --reason "<why>"/],
+      [['budget', 'set', 'run', '5', '--by', 'a', '--reason', ' '], /needs --reason/],
+      [[...set, '--global', '--tenant', 'acme'], /--global and --tenant exclude each other/],
+      [
+        ['budget', 'set', 'global_daily', '100', '--by', 'a', '--reason', 'r'],
+        /global_daily holds for the whole installation: pass --global/,
+      ],
+      [[...set, '--agent', 'x'], /budget does not take --agent/],
+    ])('refuses %j', (argv, message) => {
+      const err = usageError(argv);
+      expect(err.message).toMatch(message);
+    });
+  });
+
   it('takes an input that starts with a dash after --', () => {
     expect(parseArgv(['run', 'a', '--', '-1 is my order'])).toMatchObject({
       input: '-1 is my order',
@@ -333,6 +503,27 @@ describe('runCli', () => {
     expect(code).toBe(2);
     expect(err).toMatch(/^tether: tools disable needs --reason "<why>"/);
     expect(err).toMatch(/Run "tether tools --help" for usage/);
+  });
+
+  it('prints the spend and budget help with every group and cap', async () => {
+    const spend = await sut(['spend', '--help']);
+    expect(spend.code).toBe(0);
+    expect(spend.out).toMatch(
+      /Usage: tether spend \[--tenant <id>\] \[--by tenant\|user\|agent\|model\|day\]/,
+    );
+    const budget = await sut(['help', 'budget']);
+    expect(budget.out).toMatch(/tether budget set <cap> <usd\|none> \[--tenant <id> \| --global\]/);
+    expect(budget.out).toMatch(
+      /run, user_daily, user_monthly, tenant_daily, tenant_monthly, global_daily,\s+global_monthly/,
+    );
+    expect((await sut(['--help'])).out).toMatch(/budget set <cap> <usd>/);
+  });
+
+  it('exits 2 for a cap change without who, before connecting to anything', async () => {
+    const { code, err } = await sut(['budget', 'set', 'run', '5', '--reason', 'r']);
+    expect(code).toBe(2);
+    expect(err).toMatch(/^tether: budget set needs --by <who>/);
+    expect(err).toMatch(/Run "tether budget --help" for usage/);
   });
 
   it('prints per-command help', async () => {
