@@ -20,6 +20,9 @@ import {
 } from '../services/tool-executor/src/tool-executor.module';
 import { approvalService } from '../services/approval/src/approval.module';
 import { traceStoreService } from '../services/trace-store/src/trace-store.module';
+import { budgetService } from '../services/budget/src/budget.module';
+import { loadConfig as budgetConfig } from '../services/budget/src/config';
+import { BUILT_IN_PRICES, type PriceTable } from '../libs/models/src';
 import { loadConfig as gatewayConfig } from '../services/gateway/src/config';
 import { gatewayService } from '../services/gateway/src/gateway.module';
 import { testAgentsDir } from './agents-dir';
@@ -47,7 +50,8 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export type ServiceName = 'orchestrator' | 'tool-executor' | 'trace-store' | 'approval' | 'gateway';
+export type ServiceName =
+  'orchestrator' | 'tool-executor' | 'trace-store' | 'approval' | 'budget' | 'gateway';
 
 export interface StackOptions {
   label: string;
@@ -57,6 +61,10 @@ export interface StackOptions {
   toolExecutor?: ToolExecutorPorts;
   ackWaitMs?: number;
   carrierApiUrl?: string;
+  /** The orchestrator's price table (default: the built-in one). */
+  prices?: PriceTable;
+  /** Extra environment of the budget service (`TETHER_BUDGET_*`). */
+  budgetEnv?: NodeJS.ProcessEnv;
 }
 
 const TERMINAL = new Set([
@@ -81,7 +89,12 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
   };
   const agents = o.agentsDir ? undefined : testAgentsDir();
   const agentsDir = o.agentsDir ?? agents!.dir;
-  const wanted: ServiceName[] = o.services ?? ['trace-store', 'tool-executor', 'orchestrator'];
+  const wanted: ServiceName[] = o.services ?? [
+    'trace-store',
+    'budget',
+    'tool-executor',
+    'orchestrator',
+  ];
   const boot = async (name: ServiceName): Promise<RunningService> => {
     if (name === 'trace-store')
       return startService(traceStoreService(baseConfig(env, name, 'test', 0)));
@@ -90,6 +103,8 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
         approvalService({ ...baseConfig(env, name, 'test', 0), agentsDir, sweepMs: 200 }),
       );
     if (name === 'gateway') return startService(gatewayService(gatewayConfig(env)));
+    if (name === 'budget')
+      return startService(budgetService(budgetConfig({ ...env, ...o.budgetEnv })));
     if (name === 'tool-executor')
       return startService(
         toolExecutorService(
@@ -111,6 +126,9 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
             modelMaxAttempts: 3,
             modelTimeoutMs: 10_000,
             providerKeys: {},
+            // As in production: priced calls need the budget service (a stack without it fails closed).
+            budget: { enforce: true, waitMs: 10_000 },
+            prices: o.prices ?? BUILT_IN_PRICES,
           },
           o.orchestrator,
         ),

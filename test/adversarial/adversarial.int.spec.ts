@@ -44,7 +44,7 @@ describe('adversarial suite: guardrails and approvals hold against a compromised
     stack = await startStack({
       label: 'adversarial',
       agentsDir,
-      services: ['trace-store', 'approval', 'tool-executor', 'orchestrator'],
+      services: ['trace-store', 'approval', 'tool-executor', 'budget', 'orchestrator'],
       toolExecutor: { packs: [crmPack(crm)] },
     });
     h = new Harness(stack, api, crm, model);

@@ -82,7 +82,7 @@ describe('approvals over HTTP: the gateway in front of the approval service, the
     stack = await startStack({
       label: 'approvalshttp',
       agentsDir: agents.dir,
-      services: ['approval', 'tool-executor', 'orchestrator', 'gateway'],
+      services: ['approval', 'tool-executor', 'budget', 'orchestrator', 'gateway'],
       toolExecutor: { packs: [bank] },
     });
     const { port } = stack.services.gateway.app.getHttpServer().address() as AddressInfo;

@@ -68,7 +68,7 @@ describe('approvals: the queue, decisions by bus and request/reply, quorum, edit
     stack = await startStack({
       label: 'approvals',
       agentsDir: agents.dir,
-      services: ['approval', 'tool-executor', 'orchestrator'],
+      services: ['approval', 'tool-executor', 'budget', 'orchestrator'],
       toolExecutor: { packs: [bank] },
     });
   });

@@ -72,7 +72,7 @@ describe('the input classifier, asked through the model layer before a run start
     stack = await startStack({
       label: 'classifier',
       agentsDir: agents.dir,
-      services: ['tool-executor', 'orchestrator'],
+      services: ['tool-executor', 'budget', 'orchestrator'],
     });
   });
   afterAll(async () => {

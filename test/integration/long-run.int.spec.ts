@@ -16,7 +16,7 @@ describe('a run of 100 model turns with a large context', () => {
     stack = await startStack({
       label: 'longrun',
       agentsDir: agents.dir,
-      services: ['tool-executor', 'orchestrator'],
+      services: ['tool-executor', 'budget', 'orchestrator'],
     });
   });
   afterAll(async () => {

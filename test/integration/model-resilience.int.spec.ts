@@ -58,7 +58,7 @@ describe('model calls that fail', () => {
   beforeAll(async () => {
     stack = await startStack({
       label: 'models',
-      services: ['tool-executor', 'orchestrator'],
+      services: ['tool-executor', 'budget', 'orchestrator'],
       orchestrator: { models: createModelRouter([createScriptedProvider(), flaky]) },
     });
   });

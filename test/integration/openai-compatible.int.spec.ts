@@ -79,7 +79,7 @@ describe('an agent on an openai-compatible model server, through the real provid
     stack = await startStack({
       label: 'oaicompat',
       agentsDir: agents.dir,
-      services: ['tool-executor', 'orchestrator'],
+      services: ['tool-executor', 'budget', 'orchestrator'],
     });
   });
   afterAll(async () => {

@@ -64,7 +64,7 @@ describe('a failing model server, through the real provider and guard', () => {
     stack = await startStack({
       label: 'provfail',
       agentsDir: agents.dir,
-      services: ['tool-executor', 'orchestrator'],
+      services: ['tool-executor', 'budget', 'orchestrator'],
     });
   });
   afterAll(async () => {

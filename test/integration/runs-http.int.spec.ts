@@ -45,7 +45,7 @@ describe('runs over HTTP: create, read, list, cancel and stream, through the rea
     stack = await startStack({
       label: 'runshttp',
       agentsDir: agents.dir,
-      services: ['trace-store', 'tool-executor', 'orchestrator', 'gateway'],
+      services: ['trace-store', 'tool-executor', 'budget', 'orchestrator', 'gateway'],
     });
     baseUrl = urlOf(stack.services.gateway);
     call = httpClient(baseUrl);

@@ -1,7 +1,26 @@
-import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsString, Matches, Min } from 'class-validator';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { Type } from 'class-transformer';
 import { TOKEN_PATTERN } from '../subjects';
 import { RUN_ID_PATTERN, RunMode, Tier } from '../vocabulary';
 import type { TetherEvent } from '../events/envelope';
+
+export class ToolReservation {
+  @IsString() id!: string;
+  /** The tool's price per call, as reserved. */
+  @IsNumber() @Min(0) amountUsd!: number;
+}
 
 /**
  * Orchestrator → tool-executor, core request/reply on `<P>.svc.tool-executor.tool.execute`.
@@ -29,6 +48,12 @@ export class ExecuteTool {
    * died): the executor must never start it again, only resolve it from the log.
    */
   @IsBoolean() resume!: boolean;
+  /** The budget held for a priced tool: `tool.completed` carries its cost and settles it. */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ToolReservation)
+  reservation?: ToolReservation;
 }
 
 /** The events of the run after `expectedSeq`, in order, ending at stream sequence `seq`. */

@@ -181,5 +181,5 @@ function roundUsd(usd: number): number {
 
 /** Rounded up: a worst case never shrinks by rounding. */
 function roundUpUsd(usd: number): number {
-  return Math.ceil(usd * 1e9 - 1e-6) / 1e9;
+  return Math.max(0, Math.ceil(usd * 1e9 - 1e-6)) / 1e9;
 }

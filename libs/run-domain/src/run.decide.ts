@@ -5,6 +5,7 @@ import {
   ReasonCode,
   RunMode,
   type AgentRelease,
+  type BudgetDecision,
   type RunLimits,
   type StartRun,
   type ToolSpec,
@@ -62,7 +63,15 @@ export type RunCommand =
       /** The injection classifier's verdict on the input, when the agent asks for one. */
       classification?: InputClassification;
     }
-  | { type: 'RequestModel'; provider: string; model: string }
+  | {
+      type: 'RequestModel';
+      provider: string;
+      model: string;
+      /** The budget service's answer for this call's worst case; absent when none was needed. */
+      budget?: BudgetDecision;
+    }
+  /** Holds money for a priced tool call before it runs (see `BudgetDecision`). */
+  | { type: 'ReserveToolCall'; callId: string; budget: BudgetDecision }
   | {
       type: 'RecordModelResponse';
       response: ModelResponse;
@@ -123,6 +132,8 @@ export function decide(command: RunCommand, state: RunState, ctx: DecideContext)
       return startRun(command, state);
     case 'RequestModel':
       return requestModel(command, state, ctx);
+    case 'ReserveToolCall':
+      return reserveToolCall(command, state);
     case 'RecordModelResponse':
       return recordModelResponse(command.response, state, ctx, command.argProblems ?? {});
     case 'RecordModelFailure':
@@ -241,12 +252,62 @@ function requestModel(
     ];
   }
   if (pastDeadline(run, ctx.now)) return [timedOut(run)];
+  const requested = event('model.requested', {
+    step: next.step,
+    attempt: next.attempt,
+    provider: cmd.provider,
+    model: cmd.model,
+  });
+  if (!cmd.budget) return [requested];
+  const budget = budgetEvents(cmd.budget, {
+    kind: 'model',
+    item: `${cmd.provider}:${cmd.model}`,
+  });
+  return cmd.budget.granted ? [...budget, requested] : budget;
+}
+
+function reserveToolCall(cmd: Cmd<'ReserveToolCall'>, state: RunState): DecidedEvent[] {
+  const run = requireActive(state, cmd.type);
+  const call = run.pendingCalls.find((c) => c.callId === cmd.callId);
+  if (!call || call.status !== 'requested' || call.reservation) {
+    throw new IllegalStateError(
+      `run ${run.runId} has no call ${cmd.callId} waiting to run without a reservation`,
+    );
+  }
+  return budgetEvents(cmd.budget, { kind: 'tool', item: call.tool, callId: call.callId });
+}
+
+/**
+ * A granted reservation: its warnings, then `budget.reserved`. A refused one: `budget.exceeded`
+ * naming the cap and the run's end, reason `budget` — the call is never made.
+ */
+function budgetEvents(
+  budget: BudgetDecision,
+  what: { kind: 'model' | 'tool'; item: string; callId?: string },
+): DecidedEvent[] {
+  if (!budget.granted) {
+    const r = budget.refusal;
+    return [
+      event('budget.exceeded', {
+        cap: r.cap,
+        limitUsd: r.limitUsd,
+        requestedUsd: r.requestedUsd ?? 0,
+        period: r.period,
+        spentUsd: r.spentUsd,
+        reason: r.reason,
+      }),
+      aborted(ReasonCode.Budget, Messages.budgetRefused(r.cap, r.reason), r.cap, r.limitUsd),
+    ];
+  }
   return [
-    event('model.requested', {
-      step: next.step,
-      attempt: next.attempt,
-      provider: cmd.provider,
-      model: cmd.model,
+    ...budget.warnings.map((w) => event('budget.warning', { ...w })),
+    event('budget.reserved', {
+      reservationId: budget.reservationId,
+      amountUsd: budget.amountUsd,
+      kind: what.kind,
+      item: what.item,
+      priceVersion: budget.priceVersion,
+      ...(what.callId !== undefined && { callId: what.callId }),
     }),
   ];
 }
@@ -286,6 +347,7 @@ function recordModelResponse(
       costUsd: response.costUsd,
       latencyMs: response.latencyMs,
       finishReason: response.finishReason,
+      ...(run.modelReservation !== undefined && { reservationId: run.modelReservation }),
     }),
     ...answer.events,
   ];
@@ -632,6 +694,7 @@ function recordModelFailure(cmd: Cmd<'RecordModelFailure'>, state: RunState): De
       model: cmd.model,
       error,
       retryable: cmd.retryable,
+      ...(run.modelReservation !== undefined && { reservationId: run.modelReservation }),
     }),
   ];
   if (!cmd.retryable || attempt >= cmd.maxAttempts) {
@@ -697,6 +760,11 @@ function completeToolCall(cmd: Cmd<'CompleteToolCall'>, state: RunState): Decide
       result: cmd.result === undefined ? null : cmd.result,
       latencyMs: cmd.latencyMs,
       dryRun: cmd.dryRun,
+      // A dry run acted on nothing, so it costs nothing; its hold is settled at 0.
+      ...(call.reservation && {
+        costUsd: cmd.dryRun ? 0 : call.reservation.amountUsd,
+        reservationId: call.reservation.id,
+      }),
     }),
   ];
 }

@@ -165,6 +165,7 @@ function apply(d: Draft, event: TetherEvent): void {
       const data = event.data;
       d.step = data.step;
       d.modelAttempt = 0;
+      d.modelReservation = undefined;
       d.repairing = false;
       d.awaitingModel = false;
       d.tokens += data.usage.inputTokens + data.usage.outputTokens;
@@ -183,6 +184,7 @@ function apply(d: Draft, event: TetherEvent): void {
     }
     case 'model.failed':
       d.awaitingModel = false;
+      d.modelReservation = undefined;
       if (event.data.attempt > d.modelAttempt) d.modelAttempt = event.data.attempt;
       return;
     case 'tool.requested': {
@@ -327,12 +329,17 @@ function apply(d: Draft, event: TetherEvent): void {
       });
       settle(d);
       return;
+    case 'budget.reserved': {
+      const { reservationId, amountUsd, callId } = event.data;
+      if (callId === undefined) d.modelReservation = reservationId;
+      else updateCall(d, callId, { reservation: { id: reservationId, amountUsd } });
+      return;
+    }
     // Recorded for budgets, guardrails, reviewers and operators; the run's own state does not change.
     case 'guardrail.triggered':
       if (event.data.stage === 'input') holdInput(d, event.data.action, event.data.ruleId);
       return;
     case 'review.requested':
-    case 'budget.reserved':
     case 'budget.warning':
     case 'budget.exceeded':
       return;

@@ -20,6 +20,18 @@ export const Messages = {
     'The agent used up its allowance of text for this request before reaching an answer.',
   costBudget: () =>
     'The agent reached its spending limit for this request before reaching an answer.',
+  /** A reservation refused by the budget service; says which allowance ran out, never amounts. */
+  budgetRefused: (cap: string, reason: string) => {
+    if (reason === 'unpriced')
+      return 'This agent cannot run within a spending limit right now. Please contact your administrator.';
+    if (cap === 'run')
+      return 'The agent reached its spending limit for this request before reaching an answer.';
+    if (cap === 'user_daily')
+      return 'You have reached your daily spending limit. Please try again tomorrow (UTC).';
+    if (cap === 'user_monthly')
+      return 'You have reached your monthly spending limit. Please contact your administrator.';
+    return 'Your organisation has reached its spending limit for now. Please contact your administrator.';
+  },
   maxToolCalls: (max: number) =>
     `The agent tried to use more than ${max} tools for this request and was stopped.`,
   loopDetected: (tool: string) =>

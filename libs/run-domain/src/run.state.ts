@@ -40,6 +40,8 @@ export interface PendingCall {
   approvalId?: string;
   /** Its arguments in the log were redacted: only the worker that decided it has the originals. */
   redacted?: boolean;
+  /** From `budget.reserved`: the money held for a tool with a price. */
+  reservation?: { id: string; amountUsd: number };
 }
 
 /** Fields every variant has; those that only exist once the run started are optional here. */
@@ -66,6 +68,8 @@ export interface RunFields {
   modelAttempt: number;
   /** A `model.requested` has no `model.responded`/`model.failed` yet. */
   awaitingModel: boolean;
+  /** The budget reservation of the model call under way, from `budget.reserved`. */
+  modelReservation?: string;
   /** `tool.requested` events so far. */
   toolCalls: number;
   /** Input + output tokens over the run. */

@@ -159,15 +159,36 @@ describe('evolve', () => {
       expect(state.lastEventId).toBe(testEventId(2));
     });
 
-    it.each([
-      'guardrail.triggered',
-      'budget.reserved',
-      'budget.warning',
-      'budget.exceeded',
-    ] as const)('changes nothing but version and lastEventId on %s', (type) => {
-      const before = fold(aRunLog(started()));
-      const after = fold(aRunLog([...started(), e(type, SAMPLES[type])]));
-      expect({ ...after, version: 1, lastEventId: before.lastEventId }).toEqual(before);
+    it.each(['guardrail.triggered', 'budget.warning', 'budget.exceeded'] as const)(
+      'changes nothing but version and lastEventId on %s',
+      (type) => {
+        const before = fold(aRunLog(started()));
+        const after = fold(aRunLog([...started(), e(type, SAMPLES[type])]));
+        expect({ ...after, version: 1, lastEventId: before.lastEventId }).toEqual(before);
+      },
+    );
+
+    it("remembers a model call's reservation from budget.reserved, and a tool call's on the call", () => {
+      const model = fold(
+        aRunLog([...started(), e('budget.reserved', { reservationId: 'res_m', amountUsd: 0.2 })]),
+      );
+      expect(model.modelReservation).toBe('res_m');
+      const tool = fold(
+        aRunLog([
+          ...started(),
+          e('model.requested', { step: 1, attempt: 1, provider: 'scripted', model: 'scripted-v1' }),
+          e(
+            'model.responded',
+            aModelResponded(1, {
+              toolCalls: [{ callId: 'call_1_0', name: 'lookup_order', args: {} }],
+            }),
+          ),
+          e('tool.requested', { callId: 'call_1_0', tool: 'lookup_order', tier: 0, args: {} }),
+          e('budget.reserved', { reservationId: 'res_t', amountUsd: 0.03, callId: 'call_1_0' }),
+        ]),
+      );
+      expect(tool.modelReservation).toBeUndefined();
+      expect(tool.pendingCalls[0]?.reservation).toEqual({ id: 'res_t', amountUsd: 0.03 });
     });
   });
 

@@ -1,6 +1,7 @@
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { BaseEnv, baseConfig, parseEnv, type BaseConfig } from '@tether/service-kit';
 import { resolveAgentsDir } from '@tether/agents';
+import { loadPriceTable, type PriceTable } from '@tether/models';
 
 export const SERVICE = 'orchestrator';
 export const VERSION = '0.1.0';
@@ -19,6 +20,15 @@ class OrchestratorEnv extends BaseEnv {
   @IsOptional() @IsString() ANTHROPIC_API_KEY?: string;
   /** Sent to `openai-compatible` servers (vLLM, Ollama, LiteLLM…); never the OpenAI key. */
   @IsOptional() @IsString() OPENAI_COMPATIBLE_API_KEY?: string;
+  /**
+   * `true` (default): every priced model and tool call is paid for in advance by the budget
+   * service. `false` turns reservations off — for development without a budget service only.
+   */
+  @IsOptional() @IsIn(['true', 'false']) TETHER_BUDGET_ENFORCE?: string;
+  /** How long a reservation waits for an absent budget service before the step fails closed (ms). */
+  @IsOptional() @Matches(/^\d+$/) TETHER_BUDGET_WAIT_MS?: string;
+  /** An operator's price table (YAML or JSON) extending the built-in one; see `loadPriceTable`. */
+  @IsOptional() @IsString() TETHER_PRICES_FILE?: string;
 }
 
 export interface OrchestratorConfig extends BaseConfig {
@@ -27,6 +37,8 @@ export interface OrchestratorConfig extends BaseConfig {
   modelMaxAttempts: number;
   modelTimeoutMs: number;
   providerKeys: { openai?: string; anthropic?: string; openaiCompatible?: string };
+  budget: { enforce: boolean; waitMs: number };
+  prices: PriceTable;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorConfig {
@@ -42,5 +54,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorCo
       anthropic: e.ANTHROPIC_API_KEY,
       openaiCompatible: e.OPENAI_COMPATIBLE_API_KEY,
     },
+    budget: {
+      enforce: e.TETHER_BUDGET_ENFORCE !== 'false',
+      waitMs: Number(e.TETHER_BUDGET_WAIT_MS ?? 10_000),
+    },
+    prices: loadPriceTable(e.TETHER_PRICES_FILE),
   };
 }

@@ -11,7 +11,8 @@ import { RunCommandsController } from './adapters/nats/run-commands.controller';
 import { CancelRunHandler } from './application/cancel-run.handler';
 import { ResumeRunHandler } from './application/resume-run.handler';
 import { CommandRejections, type ServiceDefinition } from '@tether/service-kit';
-import { AGENTS, CLOCK, MODELS, systemClock, type Clock } from './application/ports';
+import { AGENTS, BUDGET, CLOCK, MODELS, systemClock, type Clock } from './application/ports';
+import { NatsBudgetClient } from './adapters/nats/budget.client';
 import { RunDeadlineHandler } from './application/run-deadline.handler';
 import { RunDriver } from './application/run.driver';
 import { RunRepository } from './application/run.repository';
@@ -53,6 +54,7 @@ export class OrchestratorModule {
         { provide: AGENTS, useValue: ports.agents ?? loadAgents(config.agentsDir) },
         { provide: MODELS, useValue: ports.models ?? guardedModels(config) },
         { provide: CLOCK, useValue: ports.clock ?? systemClock },
+        { provide: BUDGET, useClass: NatsBudgetClient },
         RunRepository,
         RunDriver,
         StartRunHandler,

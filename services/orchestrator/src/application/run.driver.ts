@@ -6,7 +6,14 @@ import { ReasonCode, TOOL_EXECUTOR, type ExecuteTool, type ToolExecuted } from '
 import { isErrorNamed } from '@tether/errors';
 import { requestService } from '@tether/event-store';
 import { isModelError, priceOf, type ModelRouter } from '@tether/models';
-import { Messages, decide, isActive, nextAction, type PendingCall } from '@tether/run-domain';
+import {
+  Messages,
+  decide,
+  isActive,
+  nextAction,
+  type ActiveRun,
+  type PendingCall,
+} from '@tether/run-domain';
 import { InjectConfig, InjectLogger, InjectNats } from '@tether/service-kit';
 import type { AgentRelease } from '@tether/contracts';
 import type { OrchestratorConfig } from '../config';
@@ -18,7 +25,16 @@ import {
   totalAttempts,
   type AttemptPolicy,
 } from '../domain/model-attempt.policy';
-import { AGENTS, CLOCK, MODELS, type AgentRegistry, type Clock } from './ports';
+import { modelReservation, toolReservation } from '../domain/budget-request';
+import {
+  AGENTS,
+  BUDGET,
+  CLOCK,
+  MODELS,
+  type AgentRegistry,
+  type BudgetPort,
+  type Clock,
+} from './ports';
 
 const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
 import { OriginalArgs } from './original-args';
@@ -44,6 +60,7 @@ export class RunDriver {
     @Inject(AGENTS) private readonly agents: AgentRegistry,
     @Inject(MODELS) private readonly models: ModelRouter,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(BUDGET) private readonly budget: BudgetPort,
     @InjectNats() private readonly nc: NatsConnection,
     @InjectConfig() private readonly config: OrchestratorConfig,
     @InjectLogger() private readonly logger: Logger,
@@ -82,15 +99,21 @@ export class RunDriver {
     const release = this.releaseOf(run);
     const chain = modelChain(release.spec.model, release.spec.fallbacks);
     const model = modelForAttempt(chain, run.state.modelAttempt + 1, this.attempts);
-    run = await this.runs.append(
-      run,
-      this.decide(
+    const request = { type: 'RequestModel' as const, provider: model.provider, model: model.id };
+    let decided = this.decide(run, request, release);
+    // Only a call that will be made is paid for: a limit that ends the run first needs no hold.
+    const reservation =
+      this.config.budget.enforce && decided.some((e) => e.type === 'model.requested')
+        ? modelReservation(run.state as ActiveRun, model, release.spec, this.config.prices)
+        : undefined;
+    if (reservation) {
+      decided = this.decide(
         run,
-        { type: 'RequestModel', provider: model.provider, model: model.id },
+        { ...request, budget: await this.budget.reserve(reservation) },
         release,
-      ),
-      this.clock.now(),
-    );
+      );
+    }
+    run = await this.runs.append(run, decided, this.clock.now());
     if (!isActive(run.state)) return run;
     const state = run.state;
     try {
@@ -103,7 +126,7 @@ export class RunDriver {
         transcript: state.transcript,
         tools: release.spec.tools,
       });
-      const costUsd = priceOf(model, reply.usage) ?? 0;
+      const costUsd = priceOf(model, reply.usage, this.config.prices) ?? 0;
       (reply.toolCalls ?? []).forEach((call, i) =>
         this.originals.remember(run.runId, `call_${state.step + 1}_${i}`, call.args),
       );
@@ -179,6 +202,14 @@ export class RunDriver {
       causationId: run.lastEventId ?? '',
       resume: call.status === 'started',
     };
+    if (call.status === 'requested' && !call.reservation && this.config.budget.enforce) {
+      const reservation = toolReservation(state as ActiveRun, call, this.config.prices);
+      if (reservation) {
+        const budget = await this.budget.reserve(reservation);
+        return this.append(run, { type: 'ReserveToolCall', callId: call.callId, budget });
+      }
+    }
+    if (call.reservation) request.reservation = call.reservation;
     const timeout = (spec?.timeoutMs ?? 30_000) + TOOL_REPLY_MARGIN_MS;
     const reply = await requestService<ToolExecuted>(
       this.nc,

@@ -237,7 +237,10 @@ export class ExecuteToolHandler {
     }
 
     // Redacted before it is logged or stored: only the tool ever sees the real values.
-    const screened = screenResult(redactOutcome(await (early ?? run())), plan.release);
+    const screened = screenResult(
+      withCost(redactOutcome(await (early ?? run())), req.reservation),
+      plan.release,
+    );
     const outcome = screened.outcome;
     if (outcome.type === 'tool.failed') {
       this.logger.warn(
@@ -352,6 +355,13 @@ export class ExecuteToolHandler {
     const events = log.filter((s) => s.seq > req.expectedSeq && s.seq <= seq).map((s) => s.event);
     return { seq, events };
   }
+}
+
+/** A priced tool's completion carries what it cost (nothing for a dry run) and the hold it settles. */
+function withCost(outcome: Decided, reservation: ExecuteTool['reservation']): Decided {
+  if (outcome.type !== 'tool.completed' || !reservation) return outcome;
+  const costUsd = outcome.data.dryRun ? 0 : reservation.amountUsd;
+  return { ...outcome, data: { ...outcome.data, costUsd, reservationId: reservation.id } };
 }
 
 /**
