@@ -1,6 +1,6 @@
 import type { BudgetDecision } from '@tether/contracts';
 import { IllegalStateError } from '@tether/errors';
-import { isActive } from '../src';
+import { isActive, type RunCommand } from '../src';
 import {
   completeTool,
   requestModel,
@@ -9,6 +9,13 @@ import {
   startTool,
   startedDriver,
 } from './run.fixtures';
+
+const modelCall = (budget: BudgetDecision): RunCommand => ({
+  type: 'RequestModel',
+  provider: 'scripted',
+  model: 'scripted-v1',
+  budget,
+});
 
 const granted = (overrides: Partial<Extract<BudgetDecision, { granted: true }>> = {}) =>
   ({
@@ -33,7 +40,7 @@ describe('decide: budgets', () => {
   describe('RequestModel with a granted reservation', () => {
     it('records the hold before the model is asked', () => {
       const d = startedDriver();
-      const events = d.do({ ...requestModel, budget: granted() });
+      const events = d.do(modelCall(granted()));
       expect(events.map((e) => e.type)).toEqual(['budget.reserved', 'model.requested']);
       expect(events[0]!.data).toEqual({
         reservationId: 'res_run_m1_1',
@@ -53,7 +60,7 @@ describe('decide: budgets', () => {
         limitUsd: 10,
         share: 0.81,
       } as const;
-      const events = d.do({ ...requestModel, budget: granted({ warnings: [warning] }) });
+      const events = d.do(modelCall(granted({ warnings: [warning] })));
       expect(events.map((e) => e.type)).toEqual([
         'budget.warning',
         'budget.reserved',
@@ -64,7 +71,7 @@ describe('decide: budgets', () => {
 
     it('settles the hold with the answer: model.responded names the reservation', () => {
       const d = startedDriver();
-      d.do({ ...requestModel, budget: granted() });
+      d.do(modelCall(granted()));
       const [responded] = d.do(respond({ costUsd: 0.004 }));
       expect(responded!.data).toMatchObject({ costUsd: 0.004, reservationId: 'res_run_m1_1' });
       expect(d.state.modelReservation).toBeUndefined();
@@ -72,7 +79,7 @@ describe('decide: budgets', () => {
 
     it('releases it with a failure: model.failed names the reservation', () => {
       const d = startedDriver();
-      d.do({ ...requestModel, budget: granted() });
+      d.do(modelCall(granted()));
       const [failed] = d.do({
         type: 'RecordModelFailure',
         model: 'scripted-v1',
@@ -88,7 +95,7 @@ describe('decide: budgets', () => {
 
     it('names no reservation on a turn that needed none', () => {
       const d = startedDriver();
-      d.do({ ...requestModel, budget: granted() });
+      d.do(modelCall(granted()));
       d.do(callTools('lookup_order'));
       d.do(startTool('call_1_0'));
       d.do(completeTool('call_1_0'));
@@ -101,7 +108,7 @@ describe('decide: budgets', () => {
   describe('RequestModel with a refused reservation', () => {
     it('ends the run with reason budget, naming the cap, and never asks the model', () => {
       const d = startedDriver();
-      const events = d.do({ ...requestModel, budget: refused('user_daily') });
+      const events = d.do(modelCall(refused('user_daily')));
       expect(events.map((e) => e.type)).toEqual(['budget.exceeded', 'run.aborted']);
       expect(events[0]!.data).toEqual({
         cap: 'user_daily',
@@ -127,7 +134,7 @@ describe('decide: budgets', () => {
       ['tenant_daily', /organisation has reached its spending limit/],
       ['global_monthly', /organisation has reached its spending limit/],
     ])('tells the end user which allowance ran out (%s) without amounts', (cap, message) => {
-      const [, aborted] = startedDriver().do({ ...requestModel, budget: refused(cap) });
+      const [, aborted] = startedDriver().do(modelCall(refused(cap)));
       const text = (aborted!.data as { message: string }).message;
       expect(text).toMatch(message);
       expect(text).not.toMatch(/\d\.\d/);
@@ -136,7 +143,7 @@ describe('decide: budgets', () => {
     it('says an unpriced model cannot run under a cap, with 0 requested', () => {
       const budget = refused('tenant_monthly', 'unpriced');
       if (!budget.granted) delete budget.refusal.requestedUsd;
-      const [exceeded, aborted] = startedDriver().do({ ...requestModel, budget });
+      const [exceeded, aborted] = startedDriver().do(modelCall(budget));
       expect(exceeded!.data).toMatchObject({ requestedUsd: 0, reason: 'unpriced' });
       expect((aborted!.data as { message: string }).message).toMatch(
         /cannot run within a spending limit/,

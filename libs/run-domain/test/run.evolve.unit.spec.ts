@@ -183,7 +183,13 @@ describe('evolve', () => {
               toolCalls: [{ callId: 'call_1_0', name: 'lookup_order', args: {} }],
             }),
           ),
-          e('tool.requested', { callId: 'call_1_0', tool: 'lookup_order', tier: 0, args: {} }),
+          e('tool.requested', {
+            callId: 'call_1_0',
+            tool: 'lookup_order',
+            tier: 0,
+            args: {},
+            step: 1,
+          }),
           e('budget.reserved', { reservationId: 'res_t', amountUsd: 0.03, callId: 'call_1_0' }),
         ]),
       );
