@@ -3,6 +3,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import type { ServiceDefinition } from '@tether/service-kit';
 import { ApiKeyGuard } from './adapters/http/api-key.guard';
 import { ApprovalsController } from './adapters/http/approvals.controller';
+import { BudgetController } from './adapters/http/budget.controller';
 import { configureHttp } from './adapters/http/http.setup';
 import { KeyThrottlerGuard } from './adapters/http/key-throttler.guard';
 import { KeysController } from './adapters/http/keys.controller';
@@ -15,6 +16,7 @@ import { RunRequests1764100000000 } from './adapters/persistence/migrations/1764
 import { RunRequestEntity } from './adapters/persistence/run-request.entity';
 import { ApiKeyRegistry } from './application/api-key.registry';
 import { ApprovalQueueClient } from './application/approval-queue.client';
+import { BudgetServiceClient } from './application/budget-service.client';
 import { RunEventStreams } from './application/run-event-streams';
 import { RunIntake } from './application/run-intake';
 import { RunReader } from './application/run-reader';
@@ -41,6 +43,7 @@ export class GatewayModule {
         ApprovalsController,
         RunsController,
         SwitchesController,
+        BudgetController,
         KeyAdminController,
       ],
       providers: [
@@ -50,6 +53,7 @@ export class GatewayModule {
         RunIntake,
         RunEventStreams,
         ToolSwitchBoard,
+        BudgetServiceClient,
         JwtVerifier,
         ApiKeyGuard,
         KeyThrottlerGuard,

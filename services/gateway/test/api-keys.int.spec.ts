@@ -207,6 +207,14 @@ describe('API keys', () => {
         route: '/v1/switches/tools/{tool}',
         body: { enabled: false, reason: 'incident' },
       },
+      { method: 'GET', path: '/v1/budget/caps', route: '/v1/budget/caps' },
+      {
+        method: 'PUT',
+        path: '/v1/budget/caps/user_daily',
+        route: '/v1/budget/caps/{cap}',
+        body: { limitUsd: 5, reason: 'trial' },
+      },
+      { method: 'GET', path: '/v1/spend?by=day', route: '/v1/spend', forUsers: true },
       {
         method: 'POST',
         path: '/v1/runs',
