@@ -3,11 +3,15 @@ import type { Logger } from 'pino';
 import { LOGGER, type ServiceDefinition } from '@tether/service-kit';
 import { BudgetControlBus } from './adapters/nats/budget-control.bus';
 import { BudgetController } from './adapters/nats/budget.controller';
+import { LedgerEventsConsumer } from './adapters/nats/ledger-events.consumer';
 import { BudgetDb } from './adapters/persistence/budget.db';
 import { BudgetTables1763700000020 } from './adapters/persistence/migrations/1763700000020-budget-tables';
 import { BudgetReservations1764300000020 } from './adapters/persistence/migrations/1764300000020-budget-reservations';
+import { BudgetTimers } from './adapters/schedule/budget.timers';
 import { WebhookBudgetNotifier } from './adapters/webhook/budget-webhook.notifier';
 import { CapChanges } from './application/cap-changes';
+import { HoldExpiry } from './application/hold-expiry';
+import { LedgerProjectionHandler } from './application/ledger-projection.handler';
 import {
   CLOCK,
   NOTIFIER,
@@ -17,10 +21,12 @@ import {
   type Clock,
 } from './application/ports';
 import { ReserveBudgetHandler } from './application/reserve-budget.handler';
+import { SpendReports } from './application/spend-reports';
+import { SpikeCheck } from './application/spike-check';
 import type { BudgetConfig } from './config';
 
 export interface BudgetPorts {
-  /** Tests move time to cross days and months. */
+  /** Tests move time to cross days, months, hold expiries and hours. */
   clock?: Clock;
 }
 
@@ -49,7 +55,13 @@ export class BudgetModule {
         BudgetDb,
         BudgetControlBus,
         ReserveBudgetHandler,
+        LedgerProjectionHandler,
+        HoldExpiry,
         CapChanges,
+        SpendReports,
+        SpikeCheck,
+        LedgerEventsConsumer,
+        BudgetTimers,
       ],
     };
   }

@@ -24,18 +24,22 @@ describe('budget service', () => {
     expect(loadConfig({})).toMatchObject({
       warnShare: 0.8,
       holdMs: 900_000,
+      sweepMs: 10_000,
+      spike: { checkMs: 60_000, multiple: 3, minUsd: 1 },
       webhook: undefined,
     });
     expect(
       loadConfig({
         TETHER_BUDGET_WARN_SHARE: '0.5',
         TETHER_BUDGET_HOLD_MS: '60000',
+        TETHER_BUDGET_SPIKE_MULTIPLE: '4.5',
         TETHER_BUDGET_WEBHOOK_URL: 'https://hooks.example.com/budget',
         TETHER_BUDGET_WEBHOOK_SECRET: 's3cret',
       }),
     ).toMatchObject({
       warnShare: 0.5,
       holdMs: 60_000,
+      spike: { multiple: 4.5 },
       webhook: { target: 'https://hooks.example.com' },
     });
     expect(() => loadConfig({ TETHER_BUDGET_WARN_SHARE: '1.5' })).toThrow(/WARN_SHARE/);
@@ -117,6 +121,19 @@ describe('budget service', () => {
       ],
       ['an unknown cap', BudgetOp.CapsSet, aCap('acme', 'weekly' as never, 5), /cap/],
       ['a caps list without tenant', BudgetOp.CapsList, {}, /tenantId/],
+      ['a spend report by week', BudgetOp.Spend, { tenantId: 'acme', by: 'week' }, /by/],
+      [
+        'a spend report ending before it starts',
+        BudgetOp.Spend,
+        { tenantId: 'acme', by: 'day', from: '2026-11-02', to: '2026-11-01' },
+        /comes after/,
+      ],
+      [
+        'a spend report on a day that does not exist',
+        BudgetOp.Spend,
+        { tenantId: 'acme', by: 'day', from: '2026-02-30' },
+        /from/,
+      ],
       ['a body that is not an object', BudgetOp.Reserve, [1, 2], /JSON object/],
     ])('refuses %s with a validation error', async (_what, op, body, message) => {
       expect(await refusalOf(op, body)).toEqual({

@@ -1,4 +1,9 @@
-import type { BudgetRefusal, BudgetWarningNotice, ReserveBudget } from '@tether/contracts';
+import type {
+  BudgetRefusal,
+  BudgetSpike,
+  BudgetWarningNotice,
+  ReserveBudget,
+} from '@tether/contracts';
 import type { BudgetNotice } from './ports';
 
 type Who = Pick<ReserveBudget, 'tenantId' | 'userId' | 'runId' | 'agent'>;
@@ -40,5 +45,20 @@ export function refusalNotice(req: ReserveBudget, r: BudgetRefusal, at: Date): B
       reservationId: req.reservationId,
       item: req.item,
     },
+  };
+}
+
+export function spikeNotice(s: BudgetSpike): BudgetNotice {
+  return {
+    type: s.type,
+    tenantId: s.tenantId,
+    time: new Date(s.time),
+    title: `budget.spike: $${s.lastHourUsd} in the last hour, ${(s.lastHourUsd / s.baselineHourlyUsd).toFixed(1)}× the hourly average`,
+    fields: {
+      'last hour': s.lastHourUsd,
+      'hourly average': s.baselineHourlyUsd,
+      threshold: `${s.multiple}×`,
+    },
+    data: s,
   };
 }

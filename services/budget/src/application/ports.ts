@@ -1,13 +1,13 @@
-/** What time it is; tests move it to cross days and months. */
+/** What time it is; tests move it to cross days, months and hold expiries. */
 export interface Clock {
   now(): Date;
 }
 export const CLOCK = Symbol('CLOCK');
 export const systemClock: Clock = { now: () => new Date() };
 
-/** Something operators should hear about: a warning, a refusal. */
+/** Something operators should hear about: a warning, a refusal, a spike. */
 export interface BudgetNotice {
-  /** `budget.warning` or `budget.exceeded`. */
+  /** `budget.warning`, `budget.exceeded` or `budget.spike`. */
   type: string;
   tenantId: string;
   time: Date;

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { headers as natsHeaders, type NatsConnection } from 'nats';
-import { Header, subjects, type BudgetCapChanged } from '@tether/contracts';
+import { Header, subjects, type BudgetCapChanged, type BudgetSpike } from '@tether/contracts';
 import { encodeJson } from '@tether/event-store';
 import { InjectConfig, InjectNats, type BaseConfig } from '@tether/service-kit';
 
-/** What the budget service records on `_CTL`: cap changes (the audit trail). */
+/** What the budget service records on `_CTL`: cap changes (the audit trail) and spend spikes. */
 @Injectable()
 export class BudgetControlBus {
   constructor(
@@ -14,6 +14,11 @@ export class BudgetControlBus {
 
   async capChanged(record: BudgetCapChanged): Promise<void> {
     await this.publish(subjects.budgetCaps(this.config.prefix, record.tenantId), record);
+  }
+
+  /** A spike's id is per tenant and hour, so instances racing to report one store it once. */
+  async spike(record: BudgetSpike): Promise<void> {
+    await this.publish(subjects.budgetSpikes(this.config.prefix, record.tenantId), record);
   }
 
   /** Resolves once JetStream stored it; the record's id deduplicates a retried publish. */

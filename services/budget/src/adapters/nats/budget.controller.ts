@@ -6,6 +6,7 @@ import {
   GLOBAL_CAP_TENANT,
   ReserveBudget,
   SetBudgetCap,
+  SpendQuery,
   isToken,
   parseAs,
   parseJson,
@@ -13,6 +14,7 @@ import {
 import { ValidationError } from '@tether/errors';
 import { CapChanges } from '../../application/cap-changes';
 import { ReserveBudgetHandler } from '../../application/reserve-budget.handler';
+import { SpendReports } from '../../application/spend-reports';
 
 function body(msg: Msg): Record<string, unknown> {
   const parsed = parseJson(msg.data);
@@ -33,6 +35,7 @@ export class BudgetController {
   constructor(
     private readonly reservations: ReserveBudgetHandler,
     private readonly caps: CapChanges,
+    private readonly spend: SpendReports,
   ) {}
 
   @MessagePattern(BudgetOp.Reserve)
@@ -53,5 +56,10 @@ export class BudgetController {
     const { tenantId } = body(msg);
     if (!isToken(tenantId)) throw new ValidationError('tenantId must be a tenant id');
     return this.caps.list(tenantId);
+  }
+
+  @MessagePattern(BudgetOp.Spend)
+  spendReport(@Payload() msg: Msg) {
+    return this.spend.report(parseBody(SpendQuery, msg, 'spend query'));
   }
 }

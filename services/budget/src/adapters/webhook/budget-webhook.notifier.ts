@@ -4,7 +4,7 @@ import type { WebhookSender } from '@tether/webhooks';
 import type { BudgetNotice, BudgetNotifier } from '../../application/ports';
 
 /**
- * A signed webhook for every warning and refusal, sent in the background: a slow or absent
+ * A signed webhook for every warning, refusal and spike, sent in the background: a slow or absent
  * receiver never holds up a reservation (the sender retries, then the loss is logged).
  */
 export class WebhookBudgetNotifier implements BudgetNotifier {
