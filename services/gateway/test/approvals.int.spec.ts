@@ -1,12 +1,18 @@
-import type { Msg, NatsConnection, Subscription } from 'nats';
+import type { NatsConnection, Subscription } from 'nats';
 import {
   APPROVER_ROLES,
   type ApprovalDecisionResult,
   type ApprovalQueueItem,
 } from '@tether/contracts';
-import { encodeJson } from '@tether/event-store';
 import { connectTestNats } from '@tether/testing';
-import { expectProblem, startGateway, type TestGateway } from './gateway.helper';
+import {
+  expectProblem,
+  serviceStandIn,
+  startGateway,
+  type Received,
+  type StandInAnswer,
+  type TestGateway,
+} from './gateway.helper';
 
 const ITEM: ApprovalQueueItem = {
   approvalId: 'apr_refund_1',
@@ -52,19 +58,15 @@ const REFUSALS: Record<string, { name: string; code?: string; message: string }>
   },
 };
 
-interface Received {
-  op: string;
-  body: Record<string, unknown>;
-}
-
 /**
  * A stand-in for the approval service on the real NATS, answering `<P>.svc.approval.<op>` as
  * service-kit's transport does (`{ ok, result }` / `{ ok: false, error }`). It knows one approval
  * of tenant acme, and holds tenants apart the way the contract says the real one does.
  */
 function approvalResponder(nc: NatsConnection, prefix: string, received: Received[]): Subscription {
-  const answer = (op: string, body: Record<string, unknown>) => {
+  const answer = (op: string, body: Record<string, unknown>): StandInAnswer | undefined => {
     const id = String(body.approvalId ?? '');
+    if (id === 'apr_slow') return undefined; // never answers
     if (op === 'list')
       return {
         ok: true,
@@ -95,15 +97,7 @@ function approvalResponder(nc: NatsConnection, prefix: string, received: Receive
     };
     return { ok: true, result };
   };
-  return nc.subscribe(`${prefix}.svc.approval.>`, {
-    callback: (_err, msg: Msg) => {
-      const op = msg.subject.split('.').pop()!;
-      const body = JSON.parse(Buffer.from(msg.data).toString('utf8')) as Record<string, unknown>;
-      received.push({ op, body });
-      if (body.approvalId === 'apr_slow') return; // never answers
-      msg.respond(encodeJson(answer(op, body)));
-    },
-  });
+  return serviceStandIn(nc, prefix, 'approval', received, answer);
 }
 
 describe('approval endpoints', () => {

@@ -1,8 +1,14 @@
-import type { Msg, NatsConnection, Subscription } from 'nats';
+import type { NatsConnection, Subscription } from 'nats';
 import type { BudgetCap, BudgetCapChanged, SpendReport } from '@tether/contracts';
-import { encodeJson } from '@tether/event-store';
 import { connectTestNats } from '@tether/testing';
-import { expectProblem, startGateway, type TestGateway } from './gateway.helper';
+import {
+  expectProblem,
+  serviceStandIn,
+  startGateway,
+  type Received,
+  type StandInAnswer,
+  type TestGateway,
+} from './gateway.helper';
 
 const CAP: BudgetCap = {
   tenantId: 'acme',
@@ -14,18 +20,13 @@ const CAP: BudgetCap = {
   reason: 'launch week',
 };
 
-interface Received {
-  op: string;
-  body: Record<string, unknown>;
-}
-
 /**
  * A stand-in for the budget service on the real NATS, answering `<P>.svc.budget.<op>` as
  * service-kit's transport does. It echoes what it was asked, so the tests see what the gateway
  * forwarded; a reason `refuse me` is refused as the real service refuses a cap that does not fit.
  */
 function budgetResponder(nc: NatsConnection, prefix: string, received: Received[]): Subscription {
-  const answer = (op: string, body: Record<string, unknown>) => {
+  const answer = (op: string, body: Record<string, unknown>): StandInAnswer => {
     if (op === 'caps.list') return { ok: true, result: [{ ...CAP, tenantId: body.tenantId }] };
     if (op === 'spend') {
       const report: SpendReport = {
@@ -62,15 +63,7 @@ function budgetResponder(nc: NatsConnection, prefix: string, received: Received[
     };
     return { ok: true, result: record };
   };
-  const root = `${prefix}.svc.budget.`;
-  return nc.subscribe(`${root}>`, {
-    callback: (_err, msg: Msg) => {
-      const op = msg.subject.slice(root.length);
-      const body = JSON.parse(Buffer.from(msg.data).toString('utf8')) as Record<string, unknown>;
-      received.push({ op, body });
-      msg.respond(encodeJson(answer(op, body)));
-    },
-  });
+  return serviceStandIn(nc, prefix, 'budget', received, answer);
 }
 
 describe('budget endpoints (forwarded to the budget service)', () => {

@@ -1,5 +1,5 @@
-import type { NatsConnection } from 'nats';
-import { requestService } from '@tether/event-store';
+import type { Msg, NatsConnection, Subscription } from 'nats';
+import { encodeJson, requestService } from '@tether/event-store';
 import { startIsolatedService, type IsolatedService } from '@tether/testing';
 import type { CreatedApiKey } from '../src/application/api-key.requests';
 import { loadConfig } from '../src/config';
@@ -123,4 +123,38 @@ export function expectProblem(reply: Reply, status: number, code: string): void 
       code,
     }),
   );
+}
+
+/** A request a stand-in service received: the op (the subject after `<P>.svc.<service>.`) and the body. */
+export interface Received {
+  op: string;
+  body: Record<string, unknown>;
+}
+
+/** What service-kit's transport answers: `{ ok, result }` or `{ ok: false, error }`. */
+export type StandInAnswer =
+  | { ok: true; result: unknown }
+  | { ok: false; error: { name: string; code?: string; message: string } };
+
+/**
+ * A stand-in for another service on the real NATS: records every request to
+ * `<P>.svc.<service>.<op>` and answers with `answer` (undefined: never answers).
+ */
+export function serviceStandIn(
+  nc: NatsConnection,
+  prefix: string,
+  service: string,
+  received: Received[],
+  answer: (op: string, body: Record<string, unknown>) => StandInAnswer | undefined,
+): Subscription {
+  const root = `${prefix}.svc.${service}.`;
+  return nc.subscribe(`${root}>`, {
+    callback: (_err, msg: Msg) => {
+      const op = msg.subject.slice(root.length);
+      const body = JSON.parse(Buffer.from(msg.data).toString('utf8')) as Record<string, unknown>;
+      received.push({ op, body });
+      const reply = answer(op, body);
+      if (reply) msg.respond(encodeJson(reply));
+    },
+  });
 }
