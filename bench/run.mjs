@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { root, SERVICES, stateDir } from '../scripts/lib/config.mjs';
 import { ensureNats, ensurePostgres, createDatabase, dropDatabase } from '../scripts/lib/infra.mjs';
+import { benchBudget } from './budget.mjs';
 import { benchGateway } from './gateway.mjs';
 
 const require = createRequire(import.meta.url);
@@ -38,6 +39,7 @@ const TOOL_CALLS = opt('TOOL_CALLS', 500);
 const SSE_RUNS = opt('SSE_RUNS', 100);
 const HTTP_CONNECTIONS = opt('HTTP_CONNECTIONS', 32);
 const HTTP_SECONDS = opt('HTTP_SECONDS', 10);
+const BUDGET_REQUESTS = opt('BUDGET_REQUESTS', 4000);
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 
 const prefix = `bench${randomBytes(3).toString('hex')}`;
@@ -518,6 +520,8 @@ try {
   const fold = measureFold(1000);
   const { benchGuardrails } = require(join(root, 'libs/guardrails/dist/guardrails.bench.js'));
   const guardrails = benchGuardrails(2000);
+  // The budget service started with the others, on a tenant of its own.
+  const budget = await benchBudget({ nc, prefix, requests: BUDGET_REQUESTS, log });
   // Last: the runs it creates over HTTP keep the services (and the cores) busy after it ends.
   const gateway = await benchGateway({
     nc,
@@ -570,6 +574,7 @@ try {
         killSwitchFlipToWatcherMs,
         toolExecutorOverheadMs,
         killSwitchFlipToDenialMs,
+        budget,
         gateway,
       },
       null,
