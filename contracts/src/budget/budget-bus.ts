@@ -3,7 +3,10 @@
  * before every paid call, caps operators change at runtime, and spend reports. Every request
  * names the caller's tenant; nothing crosses tenants except the global caps an admin sets.
  */
+import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsIn,
   IsISO8601,
   IsNumber,
@@ -13,6 +16,7 @@ import {
   MaxLength,
   Min,
   ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { ALL_TENANTS, TOKEN_PATTERN } from '../subjects';
 
@@ -53,6 +57,18 @@ export type SpendKind = (typeof SPEND_KINDS)[number];
 
 const ITEM_PATTERN = /^[\w.:/@-]{1,256}$/;
 
+/**
+ * A call of the same run whose answer is already in the log, settled with the next reservation
+ * so the run's next hold sees its real cost instead of its worst case. The ledger's consumer of
+ * the log settles it too; whichever comes first counts, once.
+ */
+export class SettledCall {
+  @IsString() @MaxLength(256) reservationId!: string;
+  @IsNumber() @Min(0) costUsd!: number;
+  /** The time of the event that reported it. */
+  @IsISO8601() at!: string;
+}
+
 /** Hold the worst case of one call. Idempotent by `reservationId`: asking again answers the same. */
 export class ReserveBudget {
   @Matches(TOKEN_PATTERN) tenantId!: string;
@@ -70,6 +86,13 @@ export class ReserveBudget {
   @IsOptional() @IsNumber() @Min(0) runCapUsd?: number;
   /** The price table the amount came from. */
   @IsString() @MaxLength(64) priceVersion!: string;
+  /** Calls of this run answered since its last reservation (ids `res_<runId>_…` only). */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(16)
+  @ValidateNested({ each: true })
+  @Type(() => SettledCall)
+  settles?: SettledCall[];
 }
 
 /** A cap crossed its warning share by this reservation (sent once per cap, scope and period). */

@@ -166,6 +166,12 @@ function apply(d: Draft, event: TetherEvent): void {
       d.step = data.step;
       d.modelAttempt = 0;
       d.modelReservation = undefined;
+      if (data.reservationId !== undefined)
+        d.lastModelCharge = {
+          reservationId: data.reservationId,
+          costUsd: data.costUsd,
+          at: event.time,
+        };
       d.repairing = false;
       d.awaitingModel = false;
       d.tokens += data.usage.inputTokens + data.usage.outputTokens;

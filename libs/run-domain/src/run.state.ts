@@ -70,6 +70,8 @@ export interface RunFields {
   awaitingModel: boolean;
   /** The budget reservation of the model call under way, from `budget.reserved`. */
   modelReservation?: string;
+  /** The last answered model call that had a reservation: what it cost, to settle it early. */
+  lastModelCharge?: { reservationId: string; costUsd: number; at: string };
   /** `tool.requested` events so far. */
   toolCalls: number;
   /** Input + output tokens over the run. */

@@ -75,6 +75,11 @@ describe('decide: budgets', () => {
       const [responded] = d.do(respond({ costUsd: 0.004 }));
       expect(responded!.data).toMatchObject({ costUsd: 0.004, reservationId: 'res_run_m1_1' });
       expect(d.state.modelReservation).toBeUndefined();
+      expect(d.state.lastModelCharge).toEqual({
+        reservationId: 'res_run_m1_1',
+        costUsd: 0.004,
+        at: d.log.find((e) => e.type === 'model.responded')!.time,
+      });
     });
 
     it('releases it with a failure: model.failed names the reservation', () => {

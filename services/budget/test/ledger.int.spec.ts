@@ -149,6 +149,51 @@ describe('Budget ledger', () => {
     });
   });
 
+  describe('when the run reports an answer with its next reservation', () => {
+    it('settles it at its cost first, so the next hold is weighed against real spend', async () => {
+      const r = await aRun();
+      const first = `res_${r.runId}_m1_1`;
+      await r.reserve(0.5, first);
+      const settles = [{ reservationId: first, costUsd: 0.02, at: `${DAY}T10:00:01.000Z` }];
+      await sut.ask(
+        BudgetOp.Reserve,
+        aReservation({
+          ...r.run,
+          userId: 'u_7',
+          amountUsd: 0.5,
+          reservationId: `res_${r.runId}_m2_1`,
+          settles,
+        }),
+      );
+      expect(await statusOf(sut, first)).toEqual({ status: 'settled', settledUsd: 0.02 });
+      expect(await r.tenantCounter()).toEqual({ spent: 0.02, held: 0.5 });
+      // The log's own report of that answer comes later and counts nothing twice.
+      await responded(r.run, 0.02, first);
+      await completed(r.run);
+      await settledTo(`res_${r.runId}_m2_1`, 'released');
+      expect(await r.tenantCounter()).toEqual({ spent: 0.02, held: 0 });
+    });
+
+    it('ignores a reservation of another run named in the report', async () => {
+      const a = await aRun();
+      const b = await aRun();
+      const theirs = `res_${b.runId}_m1_1`;
+      await b.reserve(0.5, theirs);
+      await sut.ask(
+        BudgetOp.Reserve,
+        aReservation({
+          ...a.run,
+          userId: 'u_7',
+          amountUsd: 0.1,
+          reservationId: `res_${a.runId}_m1_1`,
+          settles: [{ reservationId: theirs, costUsd: 0, at: `${DAY}T10:00:01.000Z` }],
+        }),
+      );
+      expect(await statusOf(sut, theirs)).toEqual({ status: 'held', settledUsd: null });
+      expect(await b.tenantCounter()).toEqual({ spent: 0, held: 0.5 });
+    });
+  });
+
   describe('when a run ends', () => {
     it('releases everything the run still holds, and leaves what it paid', async () => {
       const r = await aRun();

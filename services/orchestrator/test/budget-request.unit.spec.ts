@@ -59,6 +59,16 @@ describe(modelReservation.name, () => {
     expect(modelReservation(r, gpt, agent, prices)).toMatchObject({ runCapUsd: 0.5 });
   });
 
+  it('reports the last answered call’s real cost, to be settled before the hold is weighed', () => {
+    const r = {
+      ...run(),
+      lastModelCharge: { reservationId: 'res_x_m1_1', costUsd: 0.001, at: '2026-11-21T10:00:00Z' },
+    };
+    expect(modelReservation(r, gpt, agent, prices)?.settles).toEqual([r.lastModelCharge]);
+    expect(toolReservation(r, call('charge_card'), prices)?.settles).toEqual([r.lastModelCharge]);
+    expect(modelReservation(run(), gpt, agent, prices)).not.toHaveProperty('settles');
+  });
+
   it('needs no reservation for a free model', () => {
     const scripted = { provider: 'scripted', id: 'scripted-v1' } as ModelSpec;
     expect(modelReservation(run(), scripted, agent, prices)).toBeUndefined();

@@ -24,6 +24,7 @@ import { ReservationStatus } from '../domain/ledger.fold';
 import { roundUsd, toNanos, usdDecimal } from '../domain/usd';
 import type { BudgetConfig } from '../config';
 import { refusalNotice, warningNotice } from './budget.notices';
+import { LedgerProjectionHandler } from './ledger-projection.handler';
 import { CLOCK, NOTIFIER, type BudgetNotifier, type Clock } from './ports';
 
 type Outcome = { replay: BudgetDecision } | { verdict: ReservationVerdict };
@@ -39,9 +40,12 @@ export class ReserveBudgetHandler {
     @InjectConfig() private readonly config: BudgetConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(NOTIFIER) private readonly notifier: BudgetNotifier,
+    private readonly ledger: LedgerProjectionHandler,
   ) {}
 
   async reserve(req: ReserveBudget): Promise<BudgetDecision> {
+    // Its own transaction, first: the hold below then counts the run's earlier calls at their cost.
+    if (req.settles?.length) await this.ledger.settleReported(req.tenantId, req.runId, req.settles);
     const now = this.clock.now();
     const outcome = await this.db.transaction((sql) => this.decide(sql, req, now));
     if ('replay' in outcome) return outcome.replay;

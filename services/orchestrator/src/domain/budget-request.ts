@@ -64,6 +64,8 @@ function common(run: ActiveRun, prices: PriceTable) {
     agent: run.agent,
     priceVersion: prices.version,
     ...(run.limits.maxCostUsd !== undefined && { runCapUsd: run.limits.maxCostUsd }),
+    // The last answer's real cost replaces its worst case before the next hold is weighed.
+    ...(run.lastModelCharge && { settles: [run.lastModelCharge] }),
   };
 }
 

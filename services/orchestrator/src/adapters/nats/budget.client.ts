@@ -8,14 +8,17 @@ import {
   type BudgetDecision,
   type ReserveBudget,
 } from '@tether/contracts';
-import { isErrorNamed } from '@tether/errors';
-import { requestService } from '@tether/event-store';
+import { requestService, type RemoteError } from '@tether/event-store';
 import { InjectConfig, InjectLogger, InjectNats } from '@tether/service-kit';
 import type { BudgetPort } from '../../application/ports';
 import type { OrchestratorConfig } from '../../config';
 
 /** One reservation request; the budget service answers in milliseconds when it is there. */
 const REQUEST_TIMEOUT_MS = 2_000;
+
+/** The budget service found the request invalid: a bug on this side, not worth retrying. */
+const isRefusedRequest = (err: unknown) =>
+  (err as Partial<RemoteError> | undefined)?.remoteName === 'ValidationError';
 
 /** The budget service did not answer within `TETHER_BUDGET_WAIT_MS`: no call is made unpaid. */
 export class BudgetUnavailableError extends Error {
@@ -42,7 +45,7 @@ export class NatsBudgetClient implements BudgetPort {
   async reserve(request: ReserveBudget): Promise<BudgetDecision> {
     const deadline = Date.now() + this.config.budget.waitMs;
     const policy = retry(
-      handleWhen((err) => !isErrorNamed(err, 'ValidationError') && Date.now() < deadline),
+      handleWhen((err) => !isRefusedRequest(err) && Date.now() < deadline),
       {
         maxAttempts: 1_000,
         backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }),
@@ -66,7 +69,7 @@ export class NatsBudgetClient implements BudgetPort {
         ),
       );
     } catch (err) {
-      if (isErrorNamed(err, 'ValidationError')) throw err;
+      if (isRefusedRequest(err)) throw err;
       throw new BudgetUnavailableError((err as Error).message);
     }
   }
