@@ -6,6 +6,7 @@ import {
 } from '@tether/contracts';
 import { connectTestNats } from '@tether/testing';
 import {
+  createKeys,
   expectProblem,
   serviceStandIn,
   startGateway,
@@ -105,7 +106,7 @@ describe('approval endpoints', () => {
   let nc: NatsConnection;
   let responder: Subscription;
   const received: Received[] = [];
-  const keys: Record<string, string> = {};
+  let keys: Record<string, string> = {};
   const lastRequest = () => received.at(-1)!;
 
   beforeAll(async () => {
@@ -113,14 +114,13 @@ describe('approval endpoints', () => {
     nc = await connectTestNats('approval-stand-in');
     responder = approvalResponder(nc, gw.prefix, received);
     await nc.flush();
-    for (const [name, tenant, subject, roles] of [
-      ['approver', 'acme', 'u_12', ['approver', 'user']],
-      ['operator', 'acme', 'u_13', ['operator']],
-      ['admin', 'acme', 'u_14', ['admin']],
-      ['user', 'acme', 'u_15', ['user']],
-      ['otherApprover', 'globex', 'u_16', ['approver']],
-    ] as const)
-      keys[name] = (await gw.createKey(tenant, subject, [...roles])).key;
+    keys = await createKeys(gw, {
+      approver: ['acme', 'u_12', ['approver', 'user']],
+      operator: ['acme', 'u_13', ['operator']],
+      admin: ['acme', 'u_14', ['admin']],
+      user: ['acme', 'u_15', ['user']],
+      otherApprover: ['globex', 'u_16', ['approver']],
+    });
   });
   afterAll(async () => {
     responder?.unsubscribe();

@@ -2,6 +2,7 @@ import type { NatsConnection, Subscription } from 'nats';
 import type { BudgetCap, BudgetCapChanged, SpendReport } from '@tether/contracts';
 import { connectTestNats } from '@tether/testing';
 import {
+  createKeys,
   expectProblem,
   serviceStandIn,
   startGateway,
@@ -71,7 +72,7 @@ describe('budget endpoints (forwarded to the budget service)', () => {
   let nc: NatsConnection;
   let responder: Subscription | undefined;
   const received: Received[] = [];
-  const keys: Record<string, string> = {};
+  let keys: Record<string, string> = {};
   const lastRequest = () => received.at(-1)!;
 
   beforeAll(async () => {
@@ -79,14 +80,13 @@ describe('budget endpoints (forwarded to the budget service)', () => {
     nc = await connectTestNats('budget-stand-in');
     responder = budgetResponder(nc, gw.prefix, received);
     await nc.flush();
-    for (const [name, tenant, subject, roles] of [
-      ['user', 'acme', 'u_1', ['user']],
-      ['approver', 'acme', 'apr_1', ['approver']],
-      ['operator', 'acme', 'ops_1', ['operator']],
-      ['admin', 'acme', 'root_1', ['admin']],
-      ['otherOperator', 'globex', 'ops_9', ['operator']],
-    ] as const)
-      keys[name] = (await gw.createKey(tenant, subject, [...roles])).key;
+    keys = await createKeys(gw, {
+      user: ['acme', 'u_1', ['user']],
+      approver: ['acme', 'apr_1', ['approver']],
+      operator: ['acme', 'ops_1', ['operator']],
+      admin: ['acme', 'root_1', ['admin']],
+      otherOperator: ['globex', 'ops_9', ['operator']],
+    });
   });
   afterAll(async () => {
     responder?.unsubscribe();

@@ -59,6 +59,19 @@ export async function startGateway(
   };
 }
 
+/** Keys made over NATS, by name: `{ name: [tenant, subject, roles] }` → `{ name: clear key }`. */
+export async function createKeys<N extends string>(
+  gw: TestGateway,
+  wanted: Record<N, readonly [tenant: string, subject: string, roles: readonly string[]]>,
+): Promise<Record<N, string>> {
+  const keys = {} as Record<N, string>;
+  for (const [name, [tenant, subject, roles]] of Object.entries(wanted) as Array<
+    [N, readonly [string, string, readonly string[]]]
+  >)
+    keys[name] = (await gw.createKey(tenant, subject, [...roles])).key;
+  return keys;
+}
+
 /** `keys.create` over NATS on a gateway of `prefix`, as an operator bootstraps a tenant; the clear key. */
 export async function createKeyOverBus(
   nc: NatsConnection,
