@@ -9,3 +9,4 @@ export * from './request.client';
 export * from './envelope.factory';
 export * from './batch.consumer';
 export * from './ids';
+export * from './log.projection';

@@ -5,14 +5,8 @@ import {
 } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { consumerName, subjects } from '@tether/contracts';
-import {
-  consumeBatches,
-  decodeBatch,
-  ensureDurable,
-  type DurableSpec,
-  type RunningConsumer,
-} from '@tether/event-store';
+import { consumerName } from '@tether/contracts';
+import { projectLog, type RunningConsumer } from '@tether/event-store';
 import { InjectConfig, InjectLogger, InjectNats, type BaseConfig } from '@tether/service-kit';
 import { SERVICE } from '../../config';
 import {
@@ -29,51 +23,26 @@ import {
 @Injectable()
 export class QueueEventsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private running?: RunningConsumer;
-  private readonly spec: DurableSpec;
 
   constructor(
     @InjectNats() private readonly nc: NatsConnection,
     @InjectConfig() private readonly config: BaseConfig,
     @InjectLogger() private readonly logger: Logger,
     private readonly project: QueueProjectionHandler,
-  ) {
-    this.spec = {
-      stream: 'evt',
-      durable: consumerName(SERVICE, 'queue'),
-      filterSubject: subjects.allEvents(config.prefix),
-      maxAckPending: 10_000,
-      ackWaitMs: Math.max(config.ackWaitMs, 30_000),
-      ackPolicy: 'all',
-    };
-  }
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureDurable(await this.nc.jetstreamManager(), this.config.prefix, this.spec);
-    this.running = await consumeBatches(
-      this.nc.jetstream(),
-      this.config.prefix,
-      this.spec,
-      async (msgs) => {
-        const batch = decodeBatch(
-          msgs,
-          (m, err) =>
-            this.logger.error(
-              { seq: m.seq, subject: m.subject, err: err.message },
-              'skipping an event the approval queue cannot read',
-            ),
-          (type) => QUEUE_EVENT_TYPES.has(type),
-        );
-        if (batch.length) await this.project.handle(batch.map((b) => b.event));
-      },
+    this.running = await projectLog(
+      this.nc,
       {
-        maxBatch: 1000,
-        maxDelayMs: 20,
-        onError: (err) =>
-          this.logger.warn(
-            { err: (err as Error).message },
-            'approval queue batch failed; it will be redelivered',
-          ),
+        prefix: this.config.prefix,
+        durable: consumerName(SERVICE, 'queue'),
+        ackWaitMs: this.config.ackWaitMs,
+        name: 'the approval queue',
+        types: QUEUE_EVENT_TYPES,
+        logger: this.logger,
       },
+      (batch) => this.project.handle(batch.map((b) => b.event)),
     );
   }
 

@@ -5,15 +5,8 @@ import {
 } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { streamNames, subjects } from '@tether/contracts';
-import {
-  consumeBatches,
-  decodeBatch,
-  ensureDurable,
-  isNotFound,
-  type DurableSpec,
-  type RunningConsumer,
-} from '@tether/event-store';
+import { streamNames } from '@tether/contracts';
+import { isNotFound, projectLog, type RunningConsumer } from '@tether/event-store';
 import { InjectConfig, InjectLogger, InjectNats, type BaseConfig } from '@tether/service-kit';
 import { ProjectEventsHandler } from '../../application/project-events.handler';
 import { LagWindow } from '../../domain/lag-window';
@@ -26,24 +19,13 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
   private running?: RunningConsumer;
   /** Decision-to-commit delay of recent events, for `status` and the benchmark. */
   readonly lag = new LagWindow(20_000);
-  private readonly spec: DurableSpec;
 
   constructor(
     @InjectNats() private readonly nc: NatsConnection,
     @InjectConfig() private readonly config: BaseConfig,
     @InjectLogger() private readonly logger: Logger,
     private readonly project: ProjectEventsHandler,
-  ) {
-    this.spec = {
-      stream: 'evt',
-      durable: PROJECTOR_DURABLE,
-      filterSubject: subjects.allEvents(config.prefix),
-      maxAckPending: 10_000,
-      // A batch may take a while under load; redelivering it early would only repeat work.
-      ackWaitMs: Math.max(config.ackWaitMs, 30_000),
-      ackPolicy: 'all',
-    };
-  }
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.start();
@@ -54,30 +36,19 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
   }
 
   async start(): Promise<void> {
-    await ensureDurable(await this.nc.jetstreamManager(), this.config.prefix, this.spec);
-    this.running = await consumeBatches(
-      this.nc.jetstream(),
-      this.config.prefix,
-      this.spec,
-      async (msgs) => {
-        const batch = decodeBatch(msgs, (m, err) =>
-          this.logger.error(
-            { seq: m.seq, subject: m.subject, err: err.message },
-            'skipping an event the projection cannot read',
-          ),
-        );
+    this.running = await projectLog(
+      this.nc,
+      {
+        prefix: this.config.prefix,
+        durable: PROJECTOR_DURABLE,
+        ackWaitMs: this.config.ackWaitMs,
+        name: 'the projection',
+        logger: this.logger,
+      },
+      async (batch) => {
         await this.project.handle(batch);
         const now = Date.now();
         for (const b of batch) this.lag.record(now - Date.parse(b.event.time));
-      },
-      {
-        maxBatch: 1000,
-        maxDelayMs: 20,
-        onError: (err) =>
-          this.logger.warn(
-            { err: (err as Error).message },
-            'projection batch failed; it will be redelivered',
-          ),
       },
     );
   }

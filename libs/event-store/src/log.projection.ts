@@ -1,0 +1,68 @@
+import type { NatsConnection } from 'nats';
+import { subjects, type StoredEvent } from '@tether/contracts';
+import { consumeBatches, decodeBatch } from './batch.consumer';
+import { ensureDurable, type DurableSpec, type RunningConsumer } from './durable.consumer';
+
+export interface LogProjectionOptions {
+  prefix: string;
+  /** `<service>-<purpose>`, shared by every instance of the service. */
+  durable: string;
+  /** The service's ack wait; a projection waits at least 30 s (see below). */
+  ackWaitMs: number;
+  /** What is kept from the log, for log lines: "the budget ledger". */
+  name: string;
+  /** The event types to decode; the rest are skipped by header, unread. Default: every type. */
+  types?: ReadonlySet<string>;
+  logger: {
+    error(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+  };
+}
+
+/**
+ * Feeds the whole run log to `handle` in batches (up to 1000, gathered for up to 20 ms), from a
+ * durable with ack policy `all`: a failed batch is retried in place, so `handle` must be
+ * idempotent and never sees a later batch first. An event that cannot be decoded is logged and
+ * skipped, never allowed to stop the projection. With `types`, a batch with none of them is not
+ * handed over; without, every batch is (a projection that checkpoints sees the log's end).
+ */
+export async function projectLog(
+  nc: NatsConnection,
+  options: LogProjectionOptions,
+  handle: (batch: StoredEvent[]) => Promise<void>,
+): Promise<RunningConsumer> {
+  const spec: DurableSpec = {
+    stream: 'evt',
+    durable: options.durable,
+    filterSubject: subjects.allEvents(options.prefix),
+    maxAckPending: 10_000,
+    // A batch may take a while under load; redelivering it early would only repeat work.
+    ackWaitMs: Math.max(options.ackWaitMs, 30_000),
+    ackPolicy: 'all',
+  };
+  const { logger, name, types } = options;
+  await ensureDurable(await nc.jetstreamManager(), options.prefix, spec);
+  return consumeBatches(
+    nc.jetstream(),
+    options.prefix,
+    spec,
+    async (msgs) => {
+      const batch = decodeBatch(
+        msgs,
+        (m, err) =>
+          logger.error(
+            { seq: m.seq, subject: m.subject, err: err.message },
+            `skipping an event ${name} cannot read`,
+          ),
+        types && ((type) => types.has(type)),
+      );
+      if (batch.length > 0 || !types) await handle(batch);
+    },
+    {
+      maxBatch: 1000,
+      maxDelayMs: 20,
+      onError: (err) =>
+        logger.warn({ err: (err as Error).message }, `${name}: batch failed; it will be retried`),
+    },
+  );
+}
