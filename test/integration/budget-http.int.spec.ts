@@ -1,6 +1,16 @@
 import type { AddressInfo } from 'node:net';
-import { streamNames, subjects, type BudgetCapChanged, type TetherEvent } from '@tether/contracts';
-import { newId } from '@tether/event-store';
+import {
+  BUDGET_SERVICE,
+  BudgetOp,
+  GLOBAL_CAP_TENANT,
+  streamNames,
+  subjects,
+  type BudgetCap,
+  type BudgetCapChanged,
+  type SetBudgetCap,
+  type TetherEvent,
+} from '@tether/contracts';
+import { newId, requestService } from '@tether/event-store';
 import { startService, type RunningService } from '@tether/service-kit';
 import { aModelResponded, aRunStarted, anEvent } from '../../libs/testing/src/run-events.builder';
 import { eventually, testEnv } from '../../libs/testing/src/infra.helper';
@@ -30,6 +40,27 @@ describe('spend and budget caps over HTTP, through the real budget service', () 
       last_by_subj: subjects.budgetCaps(stack.prefix, scope),
     });
     return JSON.parse(Buffer.from(m.data).toString('utf8')) as BudgetCapChanged;
+  }
+
+  /** As `lastAudit`, or undefined when the scope has none. */
+  async function lastAuditIfAny(scope: string): Promise<BudgetCapChanged | undefined> {
+    try {
+      return await lastAudit(scope);
+    } catch (err) {
+      if (/no message found/.test(String(err))) return undefined;
+      throw err;
+    }
+  }
+
+  /** A cap change on the bus, as `tether budget set` (or the SDK's `budget.setCap`) sends it. */
+  const setCapOnBus = (change: SetBudgetCap): Promise<BudgetCapChanged> =>
+    requestService(stack.nc, stack.prefix, BUDGET_SERVICE, BudgetOp.CapsSet, change, 5_000);
+
+  /** The caps a key's tenant is shown over HTTP. */
+  async function capsSeenBy(key: string): Promise<BudgetCap[]> {
+    const res = await http('GET', '/v1/budget/caps', key);
+    expect(res.status).toBe(200);
+    return res.body.items as unknown as BudgetCap[];
   }
 
   /** A run of `userId` that paid `costUsd` for one model call, appended to the log now. */
@@ -137,27 +168,66 @@ describe('spend and budget caps over HTTP, through the real budget service', () 
       expect(listed.body.items!.filter((c) => c.cap === 'tenant_monthly')).toEqual([]);
     });
 
-    it('sets a global cap for an admin key, seen by every tenant, and refuses it to an operator', async () => {
-      const res = await http('PUT', '/v1/budget/caps/global_daily', keys.admin, {
-        limitUsd: 1000,
-        reason: 'provider quota',
-        global: true,
-      });
-      expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ tenantId: '_all', cap: 'global_daily', by: 'root_1' });
-      expect(await lastAudit('_all')).toEqual(res.body);
-      for (const key of [keys.operator, keys.otherOperator])
-        expect((await http('GET', '/v1/budget/caps', key)).body.items).toContainEqual(
-          expect.objectContaining({ tenantId: '_all', cap: 'global_daily', limitUsd: 1000 }),
-        );
+    describe('global caps (tenant _all)', () => {
+      it('are not set over HTTP, not even with an admin key: 400 for `global`, 422 for a global_* cap, nothing changes', async () => {
+        const ours = await capsSeenBy(keys.admin);
+        const theirs = await capsSeenBy(keys.otherOperator);
+        const ourLastAudit = await lastAuditIfAny('acme');
 
-      const refused = await http('PUT', '/v1/budget/caps/global_daily', keys.operator, {
-        limitUsd: 1,
-        reason: 'x',
-        global: true,
+        const flagged = await http('PUT', '/v1/budget/caps/global_daily', keys.admin, {
+          limitUsd: 0,
+          reason: 'stop every tenant',
+          global: true,
+        });
+        expectProblem(flagged, 400, 'validation_failed');
+        expect(flagged.body.problems).toEqual(['global: property global should not exist']);
+
+        for (const cap of ['global_daily', 'global_monthly']) {
+          const refused = await http('PUT', `/v1/budget/caps/${cap}`, keys.admin, {
+            limitUsd: 0,
+            reason: 'stop every tenant',
+          });
+          expectProblem(refused, 422, 'validation_failed');
+          expect(refused.body.detail).toMatch(`${cap} is set for tenant _all only`);
+        }
+
+        expect(await capsSeenBy(keys.admin)).toEqual(ours);
+        const theirsAfter = await capsSeenBy(keys.otherOperator);
+        expect(theirsAfter).toEqual(theirs);
+        expect(theirsAfter.filter((c) => c.tenantId === GLOBAL_CAP_TENANT)).toEqual([]);
+        expect(await lastAuditIfAny('acme')).toEqual(ourLastAudit);
+        expect(await lastAuditIfAny(GLOBAL_CAP_TENANT)).toBeUndefined();
       });
-      expectProblem(refused, 403, 'forbidden');
-      expect((await lastAudit('_all')).limitUsd).toBe(1000);
+
+      it('are set on the bus, listed to every tenant over HTTP, and read-only there', async () => {
+        const record = await setCapOnBus({
+          tenantId: GLOBAL_CAP_TENANT,
+          cap: 'global_daily',
+          limitUsd: 1000,
+          by: 'cluster-ops',
+          reason: 'provider quota',
+        });
+        expect(record).toMatchObject({ tenantId: '_all', cap: 'global_daily', limitUsd: 1000 });
+        expect(await lastAudit(GLOBAL_CAP_TENANT)).toEqual(record);
+        for (const key of [keys.operator, keys.admin, keys.otherOperator])
+          expect(await capsSeenBy(key)).toContainEqual(
+            expect.objectContaining({
+              tenantId: '_all',
+              cap: 'global_daily',
+              limitUsd: 1000,
+              updatedBy: 'cluster-ops',
+            }),
+          );
+
+        for (const limitUsd of [0, null]) {
+          const refused = await http('PUT', '/v1/budget/caps/global_daily', keys.admin, {
+            limitUsd,
+            reason: 'lift or stop it for everyone',
+          });
+          expectProblem(refused, 422, 'validation_failed');
+        }
+        expect(await lastAudit(GLOBAL_CAP_TENANT)).toEqual(record);
+      });
     });
 
     it('answers 400 naming the problems of a bad change, 422 for one the budget service refuses, 403 for a user', async () => {

@@ -1,4 +1,4 @@
-import { capTenantFor, spendQueryFor } from '../src/domain/budget-access';
+import { capChangeFor, spendQueryFor } from '../src/domain/budget-access';
 
 const user = { tenantId: 'acme', subject: 'u_1', roles: ['user'] };
 const approver = { tenantId: 'acme', subject: 'apr', roles: ['approver', 'user'] };
@@ -54,16 +54,51 @@ describe('who sees which spend', () => {
 });
 
 describe('whose cap a change sets', () => {
-  it("sets the caller's tenant's cap by default", () => {
-    expect(capTenantFor(operator, false)).toEqual({ ok: true, value: 'acme' });
-    expect(capTenantFor(admin, false)).toEqual({ ok: true, value: 'acme' });
+  it.each([
+    ['an operator', operator],
+    ['an admin', admin],
+  ])('%s sets a cap of its own tenant, as its subject', (_label, caller) => {
+    expect(
+      capChangeFor(caller, 'user_daily', { limitUsd: 5, subject: 'u_1', reason: 'trial account' }),
+    ).toEqual({
+      tenantId: 'acme',
+      cap: 'user_daily',
+      subject: 'u_1',
+      limitUsd: 5,
+      by: caller.subject,
+      reason: 'trial account',
+    });
+    expect(capChangeFor(caller, 'tenant_daily', { limitUsd: null, reason: 'launch over' })).toEqual(
+      {
+        tenantId: 'acme',
+        cap: 'tenant_daily',
+        limitUsd: null,
+        by: caller.subject,
+        reason: 'launch over',
+      },
+    );
   });
 
-  it('sets a global cap (tenant _all) for an admin key only', () => {
-    expect(capTenantFor(admin, true)).toEqual({ ok: true, value: '_all' });
-    expect(capTenantFor(operator, true)).toEqual({
-      ok: false,
-      reason: 'only an admin key may set a global cap',
+  describe('with a global cap', () => {
+    it.each(['global_daily', 'global_monthly'] as const)(
+      "asks for %s of the caller's tenant even with an admin key, never of every tenant (_all)",
+      (cap) => {
+        expect(capChangeFor(admin, cap, { limitUsd: 0, reason: 'stop everyone' })).toMatchObject({
+          tenantId: 'acme',
+          cap,
+        });
+      },
+    );
+
+    it('ignores a global flag or a tenant slipped into the change', () => {
+      const smuggled = { limitUsd: 0, reason: 'x', global: true, tenantId: '_all', by: 'nobody' };
+      expect(capChangeFor(admin, 'global_daily', smuggled)).toEqual({
+        tenantId: 'acme',
+        cap: 'global_daily',
+        limitUsd: 0,
+        by: 'root',
+        reason: 'x',
+      });
     });
   });
 });

@@ -24,7 +24,8 @@ const CAP: BudgetCap = {
 /**
  * A stand-in for the budget service on the real NATS, answering `<P>.svc.budget.<op>` as
  * service-kit's transport does. It echoes what it was asked, so the tests see what the gateway
- * forwarded; a reason `refuse me` is refused as the real service refuses a cap that does not fit.
+ * forwarded. Like the real service, it refuses a `global_*` cap of any tenant but `_all`, and a
+ * reason `refuse me` stands for any other cap that does not fit.
  */
 function budgetResponder(nc: NatsConnection, prefix: string, received: Received[]): Subscription {
   const answer = (op: string, body: Record<string, unknown>): StandInAnswer => {
@@ -41,6 +42,15 @@ function budgetResponder(nc: NatsConnection, prefix: string, received: Received[
       };
       return { ok: true, result: report };
     }
+    if (String(body.cap).startsWith('global_') && body.tenantId !== '_all')
+      return {
+        ok: false,
+        error: {
+          name: 'ValidationError',
+          code: 'validation_failed',
+          message: `invalid cap: ${String(body.cap)} is set for tenant _all only`,
+        },
+      };
     if (body.reason === 'refuse me')
       return {
         ok: false,
@@ -218,36 +228,50 @@ describe('budget endpoints (forwarded to the budget service)', () => {
       });
     });
 
-    it('sets a global cap (tenant _all) for an admin key, and refuses it to an operator with 403', async () => {
-      const res = await gw.http('PUT', '/v1/budget/caps/global_daily', {
-        key: keys.admin,
-        body: { limitUsd: 1000, reason: 'provider quota', global: true },
+    describe('with a global cap', () => {
+      it('refuses `global: true` from an admin key with 400, as any unknown property, without asking', async () => {
+        const before = received.length;
+        const res = await gw.http('PUT', '/v1/budget/caps/global_daily', {
+          key: keys.admin,
+          body: { limitUsd: 0, reason: 'stop every tenant', global: true, tenantId: '_all' },
+        });
+        expectProblem(res, 400, 'validation_failed');
+        expect(res.body.problems).toEqual([
+          'global: property global should not exist',
+          'tenantId: property tenantId should not exist',
+        ]);
+        expect(received.length).toBe(before);
       });
-      expect(res.status).toBe(200);
-      expect(lastRequest().body).toMatchObject({ tenantId: '_all', cap: 'global_daily' });
 
-      const before = received.length;
-      const refused = await gw.http('PUT', '/v1/budget/caps/global_daily', {
-        key: keys.operator,
-        body: { limitUsd: 1000, reason: 'provider quota', global: true },
-      });
-      expectProblem(refused, 403, 'forbidden');
-      expect(refused.body.detail).toBe('only an admin key may set a global cap');
-      expect(received.length).toBe(before);
+      it.each(['global_daily', 'global_monthly'])(
+        "asks for %s of the key's tenant only, even with an admin key, and answers the refusal with 422",
+        async (cap) => {
+          const res = await gw.http('PUT', `/v1/budget/caps/${cap}`, {
+            key: keys.admin,
+            body: { limitUsd: 0, reason: 'stop every tenant' },
+          });
+          expectProblem(res, 422, 'validation_failed');
+          expect(res.body.detail).toBe(`invalid cap: ${cap} is set for tenant _all only`);
+          expect(lastRequest()).toEqual({
+            op: 'caps.set',
+            body: { tenantId: 'acme', cap, limitUsd: 0, by: 'root_1', reason: 'stop every tenant' },
+          });
+        },
+      );
     });
 
     it('refuses a bad cap or body with 400 naming every problem, without asking', async () => {
       const before = received.length;
       const bad = await gw.http('PUT', '/v1/budget/caps/user_daily', {
         key: keys.operator,
-        body: { limitUsd: '5', reason: ' ', global: 'yes', tenantId: 'globex', by: 'someone' },
+        body: { limitUsd: '5', reason: ' ', global: true, tenantId: 'globex', by: 'someone' },
       });
       expectProblem(bad, 400, 'validation_failed');
       expect(bad.body.problems).toEqual(
         expect.arrayContaining([
           expect.stringMatching(/^limitUsd must be a number/),
           expect.stringMatching(/^reason/),
-          expect.stringMatching(/^global must be a boolean/),
+          expect.stringMatching(/global should not exist/),
           expect.stringMatching(/tenantId should not exist/),
           expect.stringMatching(/by should not exist/),
         ]),

@@ -12,17 +12,9 @@ import {
 import { ForbiddenError, ValidationError } from '@tether/errors';
 import { InjectConfig, InjectNats } from '@tether/service-kit';
 import type { GatewayConfig } from '../config';
-import { capTenantFor, spendQueryFor } from '../domain/budget-access';
+import { capChangeFor, spendQueryFor, type CapChange } from '../domain/budget-access';
 import type { Caller } from './api-key.registry';
 import { callService } from './service-call';
-
-/** A cap change as an HTTP caller asks for it: who comes from the key, the tenant too. */
-export interface CapChange {
-  limitUsd: number | null;
-  subject?: string;
-  reason: string;
-  global?: boolean;
-}
 
 /**
  * Spend and caps as the budget service serves them over request/reply, scoped by the caller's key:
@@ -49,16 +41,7 @@ export class BudgetServiceClient {
   }
 
   setCap(caller: Caller, cap: CapName, change: CapChange): Promise<BudgetCapChanged> {
-    const tenant = capTenantFor(caller, change.global ?? false);
-    if (!tenant.ok) throw new ForbiddenError(tenant.reason);
-    return this.call(BudgetOp.CapsSet, {
-      tenantId: tenant.value,
-      cap,
-      ...(change.subject !== undefined && { subject: change.subject }),
-      limitUsd: change.limitUsd,
-      by: caller.subject,
-      reason: change.reason,
-    });
+    return this.call(BudgetOp.CapsSet, capChangeFor(caller, cap, change));
   }
 
   private call<T>(op: BudgetOp, body: unknown): Promise<T> {

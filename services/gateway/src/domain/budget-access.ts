@@ -1,4 +1,4 @@
-import { GLOBAL_CAP_TENANT, type SpendGroup, type SpendQuery } from '@tether/contracts';
+import type { CapName, SetBudgetCap, SpendGroup, SpendQuery } from '@tether/contracts';
 import { Role } from './roles';
 import { seesWholeTenant } from './run-access';
 
@@ -33,16 +33,30 @@ export function spendQueryFor(
   return { ok: true, value: { ...query, userId: caller.subject } };
 }
 
+/** A cap change as an HTTP caller asks for it: who comes from the key, the tenant too. */
+export interface CapChange {
+  limitUsd: number | null;
+  subject?: string;
+  reason: string;
+}
+
 /**
- * The tenant a cap change is for: the caller's, or every tenant (`_all`) for a global cap, which
- * only an admin key may set.
+ * The cap change a caller may ask the budget service for: always for the caller's own tenant, by
+ * the caller's subject, whatever its roles. A key is a tenant's, so no key sets a global cap
+ * (tenant `_all`): those are set on the bus (`tether budget set … --global`), like the kill
+ * switches of every tenant, and a `global_*` cap asked for here is the budget service's to refuse.
  */
-export function capTenantFor(
-  caller: { tenantId: string; roles: readonly string[] },
-  global: boolean,
-): Decision<string> {
-  if (!global) return { ok: true, value: caller.tenantId };
-  if (!caller.roles.includes(Role.Admin))
-    return { ok: false, reason: 'only an admin key may set a global cap' };
-  return { ok: true, value: GLOBAL_CAP_TENANT };
+export function capChangeFor(
+  caller: { tenantId: string; subject: string },
+  cap: CapName,
+  change: CapChange,
+): SetBudgetCap {
+  return {
+    tenantId: caller.tenantId,
+    cap,
+    ...(change.subject !== undefined && { subject: change.subject }),
+    limitUsd: change.limitUsd,
+    by: caller.subject,
+    reason: change.reason,
+  };
 }

@@ -17,7 +17,11 @@ import { KeyThrottlerGuard } from './key-throttler.guard';
 import { ApiProblems } from './problem.doc';
 import { requestPipe } from './request.pipe';
 
-/** Spend and budget caps of the caller's tenant, forwarded to the budget service. */
+/**
+ * Spend and budget caps of the caller's tenant, forwarded to the budget service. A cap set here
+ * holds for that tenant only; caps for every tenant are the cluster operators' (`tether budget set
+ * … --global` on the bus) and are shown read-only, as kill switches are.
+ */
 @ApiTags('budget')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
@@ -45,6 +49,8 @@ export class BudgetController {
   @Get('budget/caps')
   @ApiOperation({
     summary: "The caps that hold for the caller's tenant: its own and the global ones",
+    description:
+      'Global caps (tenant `_all`) hold for every tenant and are listed to every tenant; they are set on the bus only and are read-only over HTTP.',
   })
   @ApiOkResponse({ type: BudgetCapListDoc })
   async caps(@CurrentCaller() caller: Caller): Promise<BudgetCapListDoc> {
@@ -55,7 +61,7 @@ export class BudgetController {
   @ApiOperation({
     summary: "Set or remove (limitUsd: null) a cap of the caller's tenant",
     description:
-      "Recorded first as `budget.cap.changed` in `_CTL` (who: the key's subject; why: `reason`), then in force for the next reservation. `global: true` sets the cap for every tenant (tenant `_all`) and needs an admin key. The budget service refuses a cap that does not fit its scope (422).",
+      "Recorded first as `budget.cap.changed` in `_CTL` (who: the key's subject; why: `reason`), then in force for the next reservation. The change is always for the key's tenant, whatever its roles: global caps (tenant `_all`, for every tenant) are set on the bus only (`tether budget set <cap> <usd> --global`, which needs access to the bus) and are read-only over HTTP, so a `global_daily` or `global_monthly` cap asked for here goes to the budget service for the key's tenant, which refuses it (422), as it refuses any cap that does not fit its scope.",
   })
   @ApiOkResponse({ type: BudgetCapChangedDoc })
   @ApiProblems(400, 422)

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PickType } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional } from 'class-validator';
+import { IsIn } from 'class-validator';
 import {
   CAP_NAMES,
   SPEND_GROUPS,
@@ -49,12 +49,20 @@ export class SpendParams extends OmitType(SpendQuery, ['tenantId'] as const) {
 }
 
 export class CapParams {
-  @ApiProperty({ enum: CAP_NAMES, example: 'user_daily' })
+  @ApiProperty({
+    enum: CAP_NAMES,
+    example: 'user_daily',
+    description:
+      '`global_*` caps are set on the bus only (`tether budget set <cap> <usd> --global`) and read-only over HTTP: asked for here, the budget service refuses them (422).',
+  })
   @IsIn(CAP_NAMES, { message: `cap must be one of ${CAP_NAMES.join(', ')}` })
   cap!: CapName;
 }
 
-/** `PUT /v1/budget/caps/:cap`: the new limit and why; who is the key's subject, the tenant the key's. */
+/**
+ * `PUT /v1/budget/caps/:cap`: the new limit and why; who is the key's subject, the tenant the key's.
+ * There is no way to name another tenant or every tenant (`_all`): global caps are set on the bus.
+ */
 export class SetCapBody extends PickType(SetBudgetCap, ['limitUsd', 'subject', 'reason'] as const) {
   @ApiProperty({
     type: Number,
@@ -72,21 +80,15 @@ export class SetCapBody extends PickType(SetBudgetCap, ['limitUsd', 'subject', '
   })
   override subject?: string;
   @ApiProperty({ maxLength: 1024, example: 'trial account' }) override reason!: string;
-
-  @ApiPropertyOptional({
-    default: false,
-    description:
-      'A cap of the whole installation (tenant `_all`), for every tenant: admin keys only.',
-  })
-  @IsOptional()
-  @IsBoolean()
-  global?: boolean;
 }
 
 // The classes below document the answers in OpenAPI; `implements` keeps them in step with the contract.
 
 export class BudgetCapDoc implements BudgetCap {
-  @ApiProperty({ description: '`_all` for a global cap.' }) tenantId!: string;
+  @ApiProperty({
+    description: '`_all` for a global cap: set on the bus for every tenant, read-only over HTTP.',
+  })
+  tenantId!: string;
   @ApiProperty({ enum: CAP_NAMES }) cap!: CapName;
   @ApiProperty({ description: 'A user id, or `*`.' }) subject!: string;
   @ApiProperty() limitUsd!: number;
