@@ -1,7 +1,8 @@
 /**
  * The budget service over request/reply (`<P>.svc.budget.<op>`, see `BudgetOp`): reservations
  * before every paid call, caps operators change at runtime, and spend reports. Every request
- * names the caller's tenant; nothing crosses tenants except the global caps an admin sets.
+ * names the caller's tenant; nothing crosses tenants except the global caps (tenant `_all`), which
+ * only whoever may publish on `<P>.svc.budget.caps.set` sets — never through the gateway.
  */
 import { Type } from 'class-transformer';
 import {
@@ -132,7 +133,7 @@ export type BudgetDecision =
 
 /** Sets or removes (`limitUsd: null`) a cap at runtime; audited on `_CTL` with who and why. */
 export class SetBudgetCap {
-  /** The tenant, or `_all` for a global cap (admins only, enforced by the caller's front door). */
+  /** The tenant, or `_all` for a global cap (bus only: the gateway always sends the key's tenant). */
   @Matches(TOKEN_PATTERN) tenantId!: string;
   @IsIn(CAP_NAMES) cap!: CapName;
   /** For `user_*` caps: one user id, or `*` for every user of the tenant. Others: `*`. */

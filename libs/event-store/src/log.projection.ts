@@ -13,6 +13,13 @@ export interface LogProjectionOptions {
   name: string;
   /** The event types to decode; the rest are skipped by header, unread. Default: every type. */
   types?: ReadonlySet<string>;
+  /**
+   * `ordered` (default): one ack covers the batch and every earlier event, so batches are
+   * handled in log order — but an instance that dies with a batch in hand loses it to the next
+   * ack. `tolerant`: each event is acked once its batch is handled; a dead instance's events come
+   * back after the ack wait, out of order, so `handle` must not depend on the order.
+   */
+  order?: 'ordered' | 'tolerant';
   logger: {
     error(obj: object, msg: string): void;
     warn(obj: object, msg: string): void;
@@ -21,8 +28,8 @@ export interface LogProjectionOptions {
 
 /**
  * Feeds the whole run log to `handle` in batches (up to 1000, gathered for up to 20 ms), from a
- * durable with ack policy `all`: a failed batch is retried in place, so `handle` must be
- * idempotent and never sees a later batch first. An event that cannot be decoded is logged and
+ * durable shared by every instance; `handle` must be idempotent (see `order` for what a failed
+ * batch or a dead instance means). An event that cannot be decoded is logged and
  * skipped, never allowed to stop the projection. With `types`, a batch with none of them is not
  * handed over; without, every batch is (a projection that checkpoints sees the log's end).
  */
@@ -38,7 +45,7 @@ export async function projectLog(
     maxAckPending: 10_000,
     // A batch may take a while under load; redelivering it early would only repeat work.
     ackWaitMs: Math.max(options.ackWaitMs, 30_000),
-    ackPolicy: 'all',
+    ackPolicy: options.order === 'tolerant' ? 'explicit' : 'all',
   };
   const { logger, name, types } = options;
   await ensureDurable(await nc.jetstreamManager(), options.prefix, spec);

@@ -14,7 +14,8 @@ import { SERVICE } from '../../config';
 
 /**
  * Feeds the ledger from the run log (durable `budget-ledger`, shared by every instance), in
- * batches. Only the few types the ledger needs are decoded; the rest are skipped by header.
+ * batches, each event acked only once it is in the ledger. Only the few types the ledger needs
+ * are decoded; the rest are skipped by header.
  */
 @Injectable()
 export class LedgerEventsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -36,6 +37,9 @@ export class LedgerEventsConsumer implements OnApplicationBootstrap, OnApplicati
         ackWaitMs: this.config.ackWaitMs,
         name: 'the budget ledger',
         types: LEDGER_EVENT_TYPES,
+        // Money must not be lost with an instance that dies mid-batch; the ledger's operations
+        // do not depend on order (a call that reports after its run's end still settles).
+        order: 'tolerant',
         logger: this.logger,
       },
       (batch) => this.ledger.handle(batch.map((b) => b.event)),

@@ -1,0 +1,111 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NatsConnection } from 'nats';
+import { Client } from 'pg';
+import type { TetherEvent } from '@tether/contracts';
+import { EventStore } from '@tether/event-store';
+import { connectTestNats, eventually } from '../../libs/testing/src/infra.helper';
+import { publishRunStart, startProcessStack, type ProcessStack } from '../process-stack';
+
+const RUNS = 40;
+const TERMINAL = new Set(['run.completed', 'run.failed', 'run.aborted', 'run.cancelled']);
+
+function costOf(events: TetherEvent[]): number {
+  let usd = 0;
+  for (const e of events) {
+    if (e.type === 'model.responded') usd += e.data.costUsd;
+    if (e.type === 'tool.completed') usd += e.data.costUsd ?? 0;
+  }
+  return usd;
+}
+
+describe('the budget service killed (SIGKILL) twice while runs pay for their calls', () => {
+  let stack: ProcessStack;
+  let nc: NatsConnection;
+  let db: Client;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tether-prices-'));
+    const prices = join(dir, 'prices.yaml');
+    writeFileSync(prices, 'version: crash-test-1\ntools:\n  noop: 0.01\n');
+    stack = await startProcessStack('budgetcrash', {
+      TETHER_PRICES_FILE: prices,
+      // Longer than a budget restart takes: runs wait for it rather than fail.
+      TETHER_BUDGET_WAIT_MS: '60000',
+      TETHER_ACK_WAIT_MS: '2000',
+    });
+    for (const name of ['budget', 'tool-executor', 'orchestrator'] as const)
+      await stack.start(name);
+    nc = await connectTestNats('budget-crash');
+    db = new Client({ connectionString: stack.db.url });
+    await db.connect();
+  }, 120_000);
+  afterAll(async () => {
+    await db?.end();
+    await nc?.close();
+    await stack?.stop();
+  });
+
+  it('ends every run, and the ledger equals the sum of the costs in the log', async () => {
+    const store = new EventStore(nc, stack.prefix);
+    const runIds = Array.from({ length: RUNS }, (_, i) => `run_budgetcrash${i}`);
+    const start = (runId: string, i: number) =>
+      publishRunStart(nc, stack.prefix, {
+        runId,
+        agent: i % 2 ? 'priced-agent' : 'metered-agent',
+        userId: `u_${i % 4}`,
+      });
+    for (const [i, runId] of runIds.slice(0, RUNS / 2).entries()) await start(runId, i);
+    await stack.kill('budget');
+    for (const [i, runId] of runIds.slice(RUNS / 2).entries()) await start(runId, i + RUNS / 2);
+    await stack.start('budget');
+    await new Promise((r) => setTimeout(r, 200));
+    await stack.kill('budget');
+    await stack.start('budget');
+
+    const logs = await Promise.all(
+      runIds.map((runId) =>
+        eventually(
+          async () => {
+            const events = (await store.read('acme', runId)).map((s) => s.event);
+            return events.some((e) => TERMINAL.has(e.type)) ? events : undefined;
+          },
+          `${runId} to end`,
+          90_000,
+        ),
+      ),
+    );
+    for (const events of logs) {
+      expect(['run.completed', 'run.aborted']).toContain(events.at(-1)!.type);
+      // Every hold was granted once: a retried reservation answers the same, never a second hold.
+      const ids = events
+        .filter((e) => e.type === 'budget.reserved')
+        .map((e) => e.data.reservationId);
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+    const spent = logs.reduce((sum, events) => sum + costOf(events), 0);
+    expect(spent).toBeGreaterThan(0);
+
+    const ledgerNow = async () => {
+      const { rows } = await db.query<{ settled: string; held: string }>(
+        `SELECT coalesce(sum(settled_usd), 0) AS settled,
+                count(*) FILTER (WHERE status = 'held') AS held
+           FROM budget_reservations`,
+      );
+      return { settledUsd: Number(rows[0]!.settled), held: Number(rows[0]!.held) };
+    };
+    // An event the killed instance had in hand comes back after the ack wait (30 s).
+    await eventually(
+      async () => {
+        const l = await ledgerNow();
+        return l.held === 0 && Math.abs(l.settledUsd - spent) < 1e-9 ? l : undefined;
+      },
+      'the ledger to settle every call of the log',
+      60_000,
+    ).catch(() => undefined);
+    const ledger = await ledgerNow();
+    expect(ledger.held).toBe(0);
+    expect(ledger.settledUsd).toBeCloseTo(spent, 9);
+  }, 240_000);
+});
