@@ -121,10 +121,14 @@ describe('model calls that fail', () => {
     const events = await stack.waitForEnd('acme', 'run_fatal1');
     expect(events.map((e) => e.type)).toEqual([
       'run.started',
+      'budget.reserved',
       'model.requested',
       'model.failed',
       'run.failed',
     ]);
+    // The failed call releases its hold: model.failed names it.
+    const { reservationId } = events[1]!.data as { reservationId: string };
+    expect(events[3]!.data).toMatchObject({ reservationId });
     expect(events.at(-1)!.data).toMatchObject({ outcome: 'failed', reason: 'model_error' });
     expect(flaky.calls).toBe(1);
   });

@@ -95,18 +95,26 @@ describe('an agent on an openai-compatible model server, through the real provid
       input: 'Where is order 1042?',
     });
     const events = await stack.waitForEnd('acme', 'run_local1');
+    // A model with no price is still asked about: no dollar cap applies, so it holds nothing.
     expect(events.map((e) => e.type)).toEqual([
       'run.started',
+      'budget.reserved',
       'model.requested',
       'model.responded',
       'tool.requested',
       'tool.started',
       'tool.completed',
+      'budget.reserved',
       'model.requested',
       'model.responded',
       'run.completed',
     ]);
-    expect(events[2].data).toMatchObject({
+    expect(events[1].data).toMatchObject({
+      amountUsd: 0,
+      kind: 'model',
+      item: 'openai-compatible:qwen2.5-7b-instruct',
+    });
+    expect(events[3].data).toMatchObject({
       model: 'qwen2.5-7b-instruct-q4',
       toolCalls: [{ callId: 'call_1_0', name: 'lookup_order', args: { orderId: '1042' } }],
       usage: { inputTokens: 120, outputTokens: 20, cachedInputTokens: 100, reasoningTokens: 0 },
