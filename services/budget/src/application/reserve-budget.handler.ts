@@ -1,25 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BudgetDecision, BudgetWarningNotice, ReserveBudget } from '@tether/contracts';
 import { InjectConfig } from '@tether/service-kit';
-import {
-  addToLockedCounters,
-  ensureCounters,
-  lockCounters,
-} from '../adapters/persistence/budget-counters.sql';
+import { ensureCounters, lockCounters } from '../adapters/persistence/budget-counters.sql';
 import { BudgetDb, type Sql } from '../adapters/persistence/budget.db';
-import { capsOf } from '../adapters/persistence/budget-caps.sql';
 import {
   insertReservation,
-  markHeld,
   markRefused,
   storedDecision,
 } from '../adapters/persistence/budget-reservations.sql';
-import { claimWarnings } from '../adapters/persistence/budget-warnings.sql';
+import { recordHold } from '../adapters/persistence/budget-warnings.sql';
 import { decideReservation, type ReservationVerdict } from '../domain/budget.decider';
 import { counterKey } from '../domain/budget.counters';
 import { periodsOf } from '../domain/budget.periods';
 import { applicableCaps } from '../domain/cap.selection';
-import { CounterDeltas } from '../domain/counter.deltas';
+import { everyCounterOf } from '../domain/counter.deltas';
 import { ReservationStatus } from '../domain/ledger.fold';
 import { roundUsd, toNanos, usdDecimal } from '../domain/usd';
 import type { BudgetConfig } from '../config';
@@ -73,19 +67,25 @@ export class ReserveBudgetHandler {
 
   private async decide(sql: Sql, req: ReserveBudget, now: Date): Promise<Outcome> {
     const periods = periodsOf(now);
+    const owner = { ...req, ...periods };
     // 1. The row first: a second request with this id waits here for the first, then replays it.
-    const inserted = await insertReservation(sql, {
-      ...req,
-      ...periods,
-      amountUsd: usdDecimal(req.amountUsd ?? 0),
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + this.config.holdMs),
-    });
-    if (!inserted) return { replay: await this.replay(sql, req.reservationId) };
+    // The caps and the counters that exist come back with it.
+    const start = await insertReservation(
+      sql,
+      {
+        ...owner,
+        amountUsd: usdDecimal(req.amountUsd ?? 0),
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + this.config.holdMs),
+      },
+      everyCounterOf(owner),
+    );
+    if (!start.inserted) return { replay: await this.replay(sql, req.reservationId) };
     // 2. The caps that apply, each with its counter.
-    const caps = applicableCaps({ ...req, ...periods }, await capsOf(sql, req.tenantId));
-    // 3-4. Counters exist for every cap, and are locked in one order.
-    await ensureCounters(sql, caps);
+    const caps = applicableCaps(owner, start.caps);
+    // 3-4. Counters exist for every cap (created before any is locked), and are locked in one order.
+    const missing = caps.filter((c) => !start.counters.has(counterKey(c)));
+    if (missing.length > 0) await ensureCounters(sql, missing);
     const counters = await lockCounters(sql, caps);
     // 5. Decide on what the locked counters say.
     const checked = caps.map((c) => ({ ...c, ...counters.get(counterKey(c))! }));
@@ -94,11 +94,14 @@ export class ReserveBudgetHandler {
       await markRefused(sql, req.reservationId, verdict.refusal);
       return { verdict };
     }
-    const holds = new CounterDeltas();
-    for (const c of caps) holds.add(c, 0n, toNanos(verdict.amountUsd));
-    await addToLockedCounters(sql, holds.list());
-    await markHeld(sql, req.reservationId, caps.map(counterKey));
-    const warnings = await claimWarnings(sql, verdict.warnings, req.runId, now);
+    const warnings = await recordHold(sql, {
+      reservationId: req.reservationId,
+      runId: req.runId,
+      counters: caps,
+      amountNanos: toNanos(verdict.amountUsd),
+      warnings: verdict.warnings,
+      at: now,
+    });
     return { verdict: { ...verdict, warnings } };
   }
 

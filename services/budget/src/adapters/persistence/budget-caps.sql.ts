@@ -1,16 +1,5 @@
 import { GLOBAL_CAP_TENANT, type BudgetCap, type CapName } from '@tether/contracts';
-import type { CapRow } from '../../domain/cap.selection';
 import type { Sql } from './budget.db';
-
-/** The caps a reservation of `tenantId` may fall under: its own and the global ones. */
-export async function capsOf(sql: Sql, tenantId: string): Promise<CapRow[]> {
-  const rows = await sql<{ tenantId: string; cap: CapName; subject: string; limit: string }>(
-    `SELECT tenant_id AS "tenantId", cap, subject, limit_usd AS limit FROM budget_caps
-     WHERE tenant_id IN ($1, $2)`,
-    [tenantId, GLOBAL_CAP_TENANT],
-  );
-  return rows.map((r) => ({ ...r, limitUsd: Number(r.limit) }));
-}
 
 /** The caps in force for a tenant (and the global ones), in a stable order. */
 export async function listCaps(sql: Sql, tenantId: string): Promise<BudgetCap[]> {

@@ -1,4 +1,11 @@
-import type { BudgetRefusal, SpendKind } from '@tether/contracts';
+import {
+  GLOBAL_CAP_TENANT,
+  type BudgetRefusal,
+  type CapName,
+  type SpendKind,
+} from '@tether/contracts';
+import type { CounterRef } from '../../domain/budget.counters';
+import type { CapRow } from '../../domain/cap.selection';
 import {
   ReservationStatus,
   type LedgerRecord,
@@ -33,13 +40,41 @@ export interface StoredDecision {
   refusal: BudgetRefusal | null;
 }
 
-/** Inserts the reservation as held (holding nothing yet); false when its id is already taken. */
-export async function insertReservation(sql: Sql, r: NewReservation): Promise<boolean> {
-  const rows = await sql(
-    `INSERT INTO budget_reservations (reservation_id, tenant_id, user_id, run_id, agent, kind, item,
-       price_version, amount_usd, status, day, month, created_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'held', $10, $11, $12, $13)
-     ON CONFLICT (reservation_id) DO NOTHING RETURNING reservation_id`,
+/** What a new reservation needs to know, read in the same round trip as its insert. */
+export interface ReservationStart {
+  /** false: the id is taken (an earlier request); nothing else is of use then. */
+  inserted: boolean;
+  /** The caps it may fall under: its tenant's and the global ones. */
+  caps: CapRow[];
+  /** Which of `candidates` (as `counterKey`s) exist already. */
+  counters: Set<string>;
+}
+
+/**
+ * Inserts the reservation as held (holding nothing yet), and reads its caps and which of the
+ * counters it could touch exist — one round trip, since the hot path is a handful of them.
+ */
+export async function insertReservation(
+  sql: Sql,
+  r: NewReservation,
+  candidates: readonly CounterRef[],
+): Promise<ReservationStart> {
+  const [row] = await sql<{
+    inserted: number;
+    caps: { tenantId: string; cap: CapName; subject: string; limit: number | string }[];
+    counters: string[];
+  }>(
+    `WITH ins AS (
+       INSERT INTO budget_reservations (reservation_id, tenant_id, user_id, run_id, agent, kind,
+         item, price_version, amount_usd, status, day, month, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'held', $10, $11, $12, $13)
+       ON CONFLICT (reservation_id) DO NOTHING RETURNING 1)
+     SELECT (SELECT count(*) FROM ins)::int AS inserted,
+       (SELECT coalesce(json_agg(json_build_object('tenantId', tenant_id, 'cap', cap,
+          'subject', subject, 'limit', limit_usd)), '[]') FROM budget_caps
+        WHERE tenant_id IN ($2, $14)) AS caps,
+       (SELECT coalesce(json_agg(scope || '|' || period), '[]') FROM budget_counters
+        WHERE (scope, period) IN (SELECT * FROM unnest($15::text[], $16::text[]))) AS counters`,
     [
       r.reservationId,
       r.tenantId,
@@ -54,9 +89,16 @@ export async function insertReservation(sql: Sql, r: NewReservation): Promise<bo
       r.month,
       r.createdAt,
       r.expiresAt,
+      GLOBAL_CAP_TENANT,
+      candidates.map((c) => c.scope),
+      candidates.map((c) => c.period),
     ],
   );
-  return rows.length === 1;
+  return {
+    inserted: row!.inserted === 1,
+    caps: row!.caps.map(({ limit, ...c }) => ({ ...c, limitUsd: Number(limit) })),
+    counters: new Set(row!.counters),
+  };
 }
 
 export async function storedDecision(sql: Sql, reservationId: string): Promise<StoredDecision> {
@@ -76,13 +118,6 @@ export async function storedDecision(sql: Sql, reservationId: string): Promise<S
     priceVersion: row.price_version,
     refusal: row.refusal,
   };
-}
-
-export async function markHeld(sql: Sql, reservationId: string, heldScopes: string[]) {
-  await sql(`UPDATE budget_reservations SET held_scopes = $2 WHERE reservation_id = $1`, [
-    reservationId,
-    heldScopes,
-  ]);
 }
 
 export async function markRefused(sql: Sql, reservationId: string, refusal: BudgetRefusal) {
