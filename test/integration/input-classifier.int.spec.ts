@@ -2,7 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Client } from 'pg';
+import { BUDGET_SERVICE, BudgetOp } from '@tether/contracts';
+import { requestService } from '@tether/event-store';
 import { CLASSIFIER_INSTRUCTIONS } from '@tether/guardrails';
+import { eventually } from '../../libs/testing/src/infra.helper';
 import { testAgentsDir } from '../agents-dir';
 import { startStack, type TestStack } from '../stack';
 
@@ -65,7 +69,7 @@ describe('the input classifier, asked through the model layer before a run start
         'guardrails:',
         '  input:',
         '    classifier:',
-        `      model: { provider: openai-compatible, id: guard-classifier-1, baseUrl: "http://127.0.0.1:${port}/v1" }`,
+        `      model: { provider: openai-compatible, id: guard-classifier-1, baseUrl: "http://127.0.0.1:${port}/v1", maxOutputTokens: 20, price: { inputPerMTok: 1, outputPerMTok: 2 } }`,
         '      timeoutMs: 500',
       ].join('\n'),
     );
@@ -96,6 +100,28 @@ describe('the input classifier, asked through the model layer before a run start
     ]);
     const call = asked.find((a) => a.messages.at(-1)!.content === 'Where is order 1042?')!;
     expect(call.model).toBe('guard-classifier-1');
+    // Paid for like any model call: held before it was asked, settled from the run's first event.
+    const charge = (events[0]!.data as { classifier?: { costUsd: number } }).classifier;
+    expect(charge).toEqual({
+      model: 'guard-classifier-1',
+      costUsd: expect.any(Number),
+      reservationId: 'res_run_cls_ok_classifier',
+    });
+    expect(charge!.costUsd).toBeGreaterThan(0);
+    const db = new Client({ connectionString: stack.db.url });
+    await db.connect();
+    try {
+      const row = await eventually(async () => {
+        const { rows } = await db.query<{ status: string; settled_usd: string }>(
+          `SELECT status, settled_usd FROM budget_reservations WHERE reservation_id = $1`,
+          ['res_run_cls_ok_classifier'],
+        );
+        return rows[0]?.status === 'settled' ? rows[0] : undefined;
+      }, 'the classifier call to be settled');
+      expect(Number(row.settled_usd)).toBeCloseTo(charge!.costUsd, 9);
+    } finally {
+      await db.end();
+    }
     expect(call.messages).toEqual([
       { role: 'system', content: CLASSIFIER_INSTRUCTIONS },
       { role: 'user', content: 'Where is order 1042?' },
@@ -115,6 +141,40 @@ describe('the input classifier, asked through the model layer before a run start
       detail: 'classifier guard-classifier-1 scored 0.93 (at least 0.5)',
     });
     expect(events[2].data).toMatchObject({ outcome: 'failed', reason: 'guardrail_blocked' });
+  });
+
+  it('does not call a classifier its user cannot pay for: that is a verdict the agent handles', async () => {
+    await requestService(
+      stack.nc,
+      stack.prefix,
+      BUDGET_SERVICE,
+      BudgetOp.CapsSet,
+      {
+        tenantId: 'acme',
+        cap: 'user_daily',
+        subject: 'u_broke',
+        limitUsd: 0,
+        by: 'ops',
+        reason: 'test',
+      },
+      5_000,
+    );
+    const before = asked.length;
+    await stack.startRun('acme', {
+      runId: 'run_cls_broke',
+      agent: 'classified-agent',
+      input: 'Where is order 1042?',
+      userId: 'u_broke',
+    });
+    const events = await stack.waitForEnd('acme', 'run_cls_broke');
+    expect(asked.length).toBe(before);
+    expect(events[1]!.data).toMatchObject({
+      ruleId: 'classifier.unavailable',
+      action: 'flag',
+      detail: 'classifier guard-classifier-1 gave no verdict: no budget for it (user_daily)',
+    });
+    // The agent's own model is free, so the run itself still needs no money.
+    expect(events.at(-1)!.type).toBe('run.completed');
   });
 
   it('lets the input through with a flag when the classifier does not answer in time', async () => {

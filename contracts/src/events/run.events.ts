@@ -34,6 +34,15 @@ export class RunLimits {
   @IsInt() @Min(1) timeoutMs!: number;
 }
 
+/** What the input classifier's model call cost, asked before the run started. */
+export class ClassifierCharge {
+  /** The exact model id that answered (or was asked). */
+  @IsString() model!: string;
+  @IsNumber() @Min(0) costUsd!: number;
+  /** The budget reservation this call settles. */
+  @IsOptional() @IsString() reservationId?: string;
+}
+
 export class RunStarted {
   @IsString() agent!: string;
   /** Content hash of the agent release the run executes (`rel_` + 16 hex). */
@@ -48,6 +57,12 @@ export class RunStarted {
   @IsOptional() @IsObject() metadata?: Record<string, unknown>;
   /** The `Nats-Msg-Id` of the `run.start` command. */
   @IsOptional() @IsString() requestId?: string;
+  /** Set when the agent's input classifier was asked: its call's cost and reservation. */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ClassifierCharge)
+  classifier?: ClassifierCharge;
 }
 
 abstract class TerminalData {

@@ -17,8 +17,13 @@ export const CLASSIFIER_INSTRUCTIONS = [
 ].join(' ');
 
 /** What the classifier said of an input: a score, or why there is none. */
-export type InputClassification =
-  { model: string; score: number } | { model: string; error: string };
+export type InputClassification = (
+  { model: string; score: number } | { model: string; error: string }
+) & {
+  /** What the call cost (0 when it was never made or failed), and the hold it settles. */
+  costUsd?: number;
+  reservationId?: string;
+};
 
 /**
  * The score in a classifier's answer: `{"score": 0.92}` (with or without `injection`), or

@@ -201,6 +201,7 @@ function startRun(cmd: Cmd<'StartRun'>, state: RunState): DecidedEvent[] {
       ),
     ];
   }
+  const charge = classifierCharge(cmd.classification);
   const started = event('run.started', {
     agent: release.name,
     release: release.release,
@@ -212,8 +213,19 @@ function startRun(cmd: Cmd<'StartRun'>, state: RunState): DecidedEvent[] {
     limits: runLimits(release),
     ...(command.metadata !== undefined && { metadata: command.metadata }),
     ...(requestId !== undefined && { requestId }),
+    ...(charge && { classifier: charge }),
   });
   return [started, ...checkRunInput(release.spec, command, cmd.classification)];
+}
+
+/** The classifier's call as the run's first event records it, for the ledger; none if unpaid. */
+function classifierCharge(c: InputClassification | undefined) {
+  if (!c || (c.costUsd === undefined && c.reservationId === undefined)) return undefined;
+  return {
+    model: c.model,
+    costUsd: c.costUsd ?? 0,
+    ...(c.reservationId !== undefined && { reservationId: c.reservationId }),
+  };
 }
 
 /** The limits a run carries in its log, so a replay enforces the same ones. */

@@ -1,11 +1,14 @@
 import type { BudgetDecision } from '@tether/contracts';
 import { IllegalStateError } from '@tether/errors';
-import { isActive, type RunCommand } from '../src';
+import type { InputClassification } from '@tether/guardrails';
+import { decide, initialState, isActive, type RunCommand } from '../src';
 import {
   completeTool,
   requestModel,
   respond,
   callTools,
+  ctx,
+  startCommand,
   startTool,
   startedDriver,
 } from './run.fixtures';
@@ -219,6 +222,36 @@ describe('decide: budgets', () => {
       expect(() => d.do({ type: 'ReserveToolCall', callId: 'call_9_9', budget: toolHold })).toThrow(
         IllegalStateError,
       );
+    });
+  });
+
+  describe('StartRun with a paid classifier verdict', () => {
+    const withVerdict = (classification: InputClassification): RunCommand => ({
+      ...(startCommand() as Extract<RunCommand, { type: 'StartRun' }>),
+      classification,
+    });
+
+    it('records what the classifier cost, and its hold, on run.started', () => {
+      const [started] = decide(
+        withVerdict({ model: 'guard-1', score: 0.1, costUsd: 0.002, reservationId: 'res_r_c' }),
+        initialState(),
+        ctx,
+      );
+      expect(started).toMatchObject({
+        type: 'run.started',
+        data: { classifier: { model: 'guard-1', costUsd: 0.002, reservationId: 'res_r_c' } },
+      });
+    });
+
+    it('records a failed call that held money at 0, and nothing for one that held none', () => {
+      const [held] = decide(
+        withVerdict({ model: 'guard-1', error: 'timeout', costUsd: 0, reservationId: 'res_r_c' }),
+        initialState(),
+        ctx,
+      );
+      expect(held!.data).toMatchObject({ classifier: { costUsd: 0, reservationId: 'res_r_c' } });
+      const [free] = decide(withVerdict({ model: 'guard-1', score: 0.1 }), initialState(), ctx);
+      expect(free!.data).not.toHaveProperty('classifier');
     });
   });
 });

@@ -74,6 +74,32 @@ describe('ledgerOpsOf', () => {
     ]);
   });
 
+  it("settles the input classifier's call from the run's first event, or records it unreserved", () => {
+    const classifier = { model: 'guard-1', costUsd: 0.004, reservationId: 'res_c' };
+    const reserved = ledgerOpsOf([
+      anEvent('run.started', aRunStarted({ classifier }), { seq: 1 }),
+    ]).ops;
+    expect(reserved).toEqual([
+      {
+        op: 'settle',
+        reservationId: 'res_c',
+        charge: expect.objectContaining({ kind: 'model', item: 'guard-1', costUsd: 0.004 }),
+      },
+    ]);
+    const unreserved = ledgerOpsOf([
+      anEvent('run.started', aRunStarted({ classifier: { model: 'guard-1', costUsd: 0.004 } }), {
+        seq: 1,
+      }),
+    ]).ops;
+    expect(unreserved).toMatchObject([{ op: 'record', charge: { costUsd: 0.004 } }]);
+    const free = ledgerOpsOf([
+      anEvent('run.started', aRunStarted({ classifier: { model: 'guard-1', costUsd: 0 } }), {
+        seq: 1,
+      }),
+    ]).ops;
+    expect(free).toEqual([]);
+  });
+
   it('records paid calls without a reservation under the event id, and skips free ones', () => {
     const { ops } = ledgerOpsOf([
       anEvent('model.responded', aModelResponded(1, { costUsd: 0.03 }), { seq: 1 }),

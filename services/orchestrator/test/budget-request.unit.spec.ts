@@ -2,7 +2,11 @@ import type { ModelSpec } from '@tether/contracts';
 import { BUILT_IN_PRICES, mergePriceTable } from '@tether/models';
 import { fold, type ActiveRun, type PendingCall } from '@tether/run-domain';
 import { aRunLog, aRunStarted } from '@tether/testing';
-import { modelReservation, toolReservation } from '../src/domain/budget-request';
+import {
+  classifierReservation,
+  modelReservation,
+  toolReservation,
+} from '../src/domain/budget-request';
 
 const prices = mergePriceTable({
   version: 'test-1',
@@ -105,5 +109,28 @@ describe(toolReservation.name, () => {
       toolReservation(run({ mode: 'dry-run' }), call('charge_card', 1), prices),
     ).toBeUndefined();
     expect(toolReservation(run({ mode: 'shadow' }), call('charge_card', 0), prices)).toBeDefined();
+  });
+});
+
+describe(classifierReservation.name, () => {
+  const payer = { tenantId: 'acme', runId: 'run_x', userId: 'u_1', agent: 'a', runCapUsd: 0.5 };
+  const prompt = { instructions: 'Score it.', input: 'hello' };
+
+  it('holds the classifier call’s worst case before the run starts, under the run’s own caps', () => {
+    expect(classifierReservation(payer, gpt, prompt, prices)).toMatchObject({
+      tenantId: 'acme',
+      runId: 'run_x',
+      userId: 'u_1',
+      reservationId: 'res_run_x_classifier',
+      kind: 'model',
+      item: 'openai:gpt-test-2026-01-01',
+      runCapUsd: 0.5,
+      amountUsd: expect.any(Number),
+    });
+  });
+
+  it('needs none for a free classifier model', () => {
+    const scripted = { provider: 'scripted', id: 'scripted-v1' } as ModelSpec;
+    expect(classifierReservation(payer, scripted, prompt, prices)).toBeUndefined();
   });
 });

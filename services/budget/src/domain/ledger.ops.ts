@@ -78,6 +78,13 @@ export function ledgerOpsOf(events: readonly TetherEvent[]): { runs: RunOwner[];
           model: `${e.data.model.provider}:${e.data.model.id}`,
           startedAt: e.time,
         });
+        // The input classifier's call, made before the run started.
+        if (e.data.classifier) {
+          const { model, costUsd, reservationId } = e.data.classifier;
+          const charge = paid(e, 'model', model, costUsd);
+          if (reservationId) ops.push({ op: 'settle', reservationId, charge });
+          else if (costUsd > 0) ops.push({ op: 'record', id: e.id, charge });
+        }
         break;
       case 'model.responded': {
         const charge = paid(e, 'model', e.data.model, e.data.costUsd);

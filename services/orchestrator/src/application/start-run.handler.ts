@@ -83,7 +83,12 @@ export class StartRunHandler {
         tenantId,
         requestId,
         release,
-        classification: await this.classifier.classify(release, command.runId, command.input),
+        classification: await this.classifier.classify(release, {
+          tenantId,
+          runId: command.runId,
+          userId: command.userId,
+          input: command.input,
+        }),
       },
       run.state,
       { now: now.toISOString() },

@@ -27,7 +27,7 @@ export function modelReservation(
     Buffer.byteLength(JSON.stringify(agent.tools));
   const amountUsd = worstCaseCost(model, { bytes, messages: run.transcript.length + 1 }, prices);
   return {
-    ...common(run, prices),
+    ...common(payerOf(run), prices),
     reservationId: `res_${run.runId}_m${run.step + 1}_${run.modelAttempt + 1}`,
     kind: 'model',
     item: `${model.provider}:${model.id}`,
@@ -48,7 +48,7 @@ export function toolReservation(
   if (amountUsd === undefined) return undefined;
   if (run.mode !== RunMode.Live && call.tier !== Tier.ReadOnly) return undefined;
   return {
-    ...common(run, prices),
+    ...common(payerOf(run), prices),
     reservationId: `res_${run.runId}_${call.callId}`,
     kind: 'tool',
     item: call.tool,
@@ -56,16 +56,53 @@ export function toolReservation(
   };
 }
 
-function common(run: ActiveRun, prices: PriceTable) {
+/** Who pays: a run, or a run about to start (before it has any state). */
+interface Payer {
+  tenantId: string;
+  runId: string;
+  userId: string;
+  agent: string;
+  runCapUsd?: number;
+  lastModelCharge?: ActiveRun['lastModelCharge'];
+}
+
+function payerOf(run: ActiveRun): Payer {
+  return { ...run, runCapUsd: run.limits.maxCostUsd };
+}
+
+function common(payer: Payer, prices: PriceTable) {
   return {
-    tenantId: run.tenantId,
-    runId: run.runId,
-    userId: run.userId,
-    agent: run.agent,
+    tenantId: payer.tenantId,
+    runId: payer.runId,
+    userId: payer.userId,
+    agent: payer.agent,
     priceVersion: prices.version,
-    ...(run.limits.maxCostUsd !== undefined && { runCapUsd: run.limits.maxCostUsd }),
+    ...(payer.runCapUsd !== undefined && { runCapUsd: payer.runCapUsd }),
     // The last answer's real cost replaces its worst case before the next hold is weighed.
-    ...(run.lastModelCharge && { settles: [run.lastModelCharge] }),
+    ...(payer.lastModelCharge && { settles: [payer.lastModelCharge] }),
+  };
+}
+
+/**
+ * The reservation of the input classifier's call, asked before the run starts (so from the
+ * start command, not from a run's state); undefined for a free classifier model.
+ */
+export function classifierReservation(
+  payer: Omit<Payer, 'lastModelCharge'>,
+  model: ModelSpec,
+  prompt: { instructions: string; input: string },
+  prices: PriceTable,
+): ReserveBudget | undefined {
+  const price = resolvePrice(model, prices);
+  if (price && isFree(price)) return undefined;
+  const bytes = Buffer.byteLength(prompt.instructions) + Buffer.byteLength(prompt.input);
+  const amountUsd = worstCaseCost(model, { bytes, messages: 2 }, prices);
+  return {
+    ...common(payer, prices),
+    reservationId: `res_${payer.runId}_classifier`,
+    kind: 'model',
+    item: `${model.provider}:${model.id}`,
+    ...(amountUsd !== undefined && { amountUsd }),
   };
 }
 
