@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { root, stateDir } from '../scripts/lib/config.mjs';
+import { root } from '../scripts/lib/config.mjs';
 
 const require = createRequire(import.meta.url);
 const { ulid } = require('ulid');
@@ -104,22 +104,13 @@ export async function benchBudget({
 
 /** On its own: NATS and Postgres (reused or started), one budget service as a child process. */
 async function main() {
-  const { ensureNats, ensurePostgres, createDatabase, dropDatabase } =
-    await import('../scripts/lib/infra.mjs');
+  const { createDatabase, dropDatabase } = await import('../scripts/lib/infra.mjs');
+  const { benchInfra } = await import('./infra.mjs');
   const { connect } = require('nats');
   const log = (m) => process.stderr.write(`bench: ${m}\n`);
   const opt = (name, dflt) => Number(process.env[`BENCH_${name}`] ?? dflt);
   const prefix = `benchb${randomBytes(3).toString('hex')}`;
-  const nats = await ensureNats({
-    url: process.env.TETHER_NATS_URL ?? 'nats://127.0.0.1:4222',
-    dataDir: join(stateDir, 'nats'),
-    log,
-  });
-  const pg = await ensurePostgres({
-    databaseUrl: process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/tether',
-    dataDir: join(stateDir, 'postgres'),
-    log,
-  });
+  const { nats, pg } = await benchInfra(log);
   const admin = new URL(pg.databaseUrl);
   admin.pathname = '/postgres';
   const dbName = `tether_${prefix}`;

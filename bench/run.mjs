@@ -18,7 +18,8 @@ import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { root, SERVICES, stateDir } from '../scripts/lib/config.mjs';
-import { ensureNats, ensurePostgres, createDatabase, dropDatabase } from '../scripts/lib/infra.mjs';
+import { createDatabase, dropDatabase } from '../scripts/lib/infra.mjs';
+import { benchInfra } from './infra.mjs';
 import { benchBudget } from './budget.mjs';
 import { benchGateway } from './gateway.mjs';
 
@@ -44,16 +45,7 @@ const log = (m) => process.stderr.write(`bench: ${m}\n`);
 
 const prefix = `bench${randomBytes(3).toString('hex')}`;
 const tenant = 'bench';
-const nats = await ensureNats({
-  url: process.env.TETHER_NATS_URL ?? 'nats://127.0.0.1:4222',
-  dataDir: join(stateDir, 'nats'),
-  log,
-});
-const pg = await ensurePostgres({
-  databaseUrl: process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/tether',
-  dataDir: join(stateDir, 'postgres'),
-  log,
-});
+const { nats, pg } = await benchInfra(log);
 const dbUrl = new URL(pg.databaseUrl);
 const dbName = `tether_${prefix}`;
 const admin = new URL(pg.databaseUrl);

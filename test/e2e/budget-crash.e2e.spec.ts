@@ -3,22 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { Client } from 'pg';
-import type { TetherEvent } from '@tether/contracts';
 import { EventStore } from '@tether/event-store';
 import { connectTestNats, eventually } from '../../libs/testing/src/infra.helper';
+import { costOf, ledgerOf } from '../budget-ledger';
 import { publishRunStart, startProcessStack, type ProcessStack } from '../process-stack';
 
 const RUNS = 40;
 const TERMINAL = new Set(['run.completed', 'run.failed', 'run.aborted', 'run.cancelled']);
-
-function costOf(events: TetherEvent[]): number {
-  let usd = 0;
-  for (const e of events) {
-    if (e.type === 'model.responded') usd += e.data.costUsd;
-    if (e.type === 'tool.completed') usd += e.data.costUsd ?? 0;
-  }
-  return usd;
-}
 
 describe('the budget service killed (SIGKILL) twice while runs pay for their calls', () => {
   let stack: ProcessStack;
@@ -87,24 +78,16 @@ describe('the budget service killed (SIGKILL) twice while runs pay for their cal
     const spent = logs.reduce((sum, events) => sum + costOf(events), 0);
     expect(spent).toBeGreaterThan(0);
 
-    const ledgerNow = async () => {
-      const { rows } = await db.query<{ settled: string; held: string }>(
-        `SELECT coalesce(sum(settled_usd), 0) AS settled,
-                count(*) FILTER (WHERE status = 'held') AS held
-           FROM budget_reservations`,
-      );
-      return { settledUsd: Number(rows[0]!.settled), held: Number(rows[0]!.held) };
-    };
     // An event the killed instance had in hand comes back after the ack wait (30 s).
     await eventually(
       async () => {
-        const l = await ledgerNow();
+        const l = await ledgerOf(db);
         return l.held === 0 && Math.abs(l.settledUsd - spent) < 1e-9 ? l : undefined;
       },
       'the ledger to settle every call of the log',
       60_000,
     ).catch(() => undefined);
-    const ledger = await ledgerNow();
+    const ledger = await ledgerOf(db);
     expect(ledger.held).toBe(0);
     expect(ledger.settledUsd).toBeCloseTo(spent, 9);
   }, 240_000);

@@ -9,6 +9,7 @@ import {
 import { newId, requestService } from '@tether/event-store';
 import { mergePriceTable } from '@tether/models';
 import { eventually } from '../../libs/testing/src/infra.helper';
+import { costOf, ledgerOf } from '../budget-ledger';
 import { startStack, type TestStack } from '../stack';
 
 /**
@@ -22,15 +23,6 @@ const prices = mergePriceTable({ version: 'test-prices-1', tools: { noop: NOOP_P
 
 function typesOf(events: TetherEvent[]): string[] {
   return events.map((e) => e.type);
-}
-
-function costOf(events: TetherEvent[]): number {
-  let usd = 0;
-  for (const e of events) {
-    if (e.type === 'model.responded') usd += e.data.costUsd;
-    if (e.type === 'tool.completed') usd += e.data.costUsd ?? 0;
-  }
-  return usd;
 }
 
 describe('budgets (orchestrator, tool-executor and budget service on NATS and Postgres)', () => {
@@ -57,17 +49,6 @@ describe('budgets (orchestrator, tool-executor and budget service on NATS and Po
       { ...cap, by: 'ops@acme', reason: 'test' },
       5_000,
     );
-
-  /** Settled dollars and held reservations of some runs, as the ledger has them. */
-  async function ledgerOf(runIds: string[]) {
-    const { rows } = await db.query<{ settled: string | null; held: string }>(
-      `SELECT coalesce(sum(settled_usd), 0) AS settled,
-              count(*) FILTER (WHERE status = 'held') AS held
-         FROM budget_reservations WHERE run_id = ANY($1)`,
-      [runIds],
-    );
-    return { settledUsd: Number(rows[0]!.settled), held: Number(rows[0]!.held) };
-  }
 
   it('stops a run at the call its own dollar cap cannot pay for, warning once at 80%', async () => {
     const runId = newId('run');
@@ -111,7 +92,7 @@ describe('budgets (orchestrator, tool-executor and budget service on NATS and Po
     expect(costOf(events)).toBeCloseTo(0.09, 9);
 
     const ledger = await eventually(async () => {
-      const l = await ledgerOf([runId]);
+      const l = await ledgerOf(db, [runId]);
       return l.held === 0 && Math.abs(l.settledUsd - 0.09) < 1e-9 ? l : undefined;
     }, 'the ledger to settle the three calls');
     expect(ledger.settledUsd).toBeCloseTo(costOf(events), 9);
@@ -163,7 +144,7 @@ describe('budgets (orchestrator, tool-executor and budget service on NATS and Po
     expect(spent).toBeGreaterThan(0);
     expect(spent).toBeLessThanOrEqual(capUsd + 1e-9);
     const ledger = await eventually(async () => {
-      const l = await ledgerOf(runIds);
+      const l = await ledgerOf(db, runIds);
       return l.held === 0 ? l : undefined;
     }, 'every hold of the 50 runs to be settled or released');
     expect(ledger.settledUsd).toBeCloseTo(spent, 9);
@@ -196,7 +177,7 @@ describe('budgets (orchestrator, tool-executor and budget service on NATS and Po
     const spent = logs.reduce((sum, events) => sum + costOf(events), 0);
     const ledger = await eventually(
       async () => {
-        const l = await ledgerOf(runIds);
+        const l = await ledgerOf(db, runIds);
         return l.held === 0 && Math.abs(l.settledUsd - spent) < 1e-9 ? l : undefined;
       },
       'the ledger to equal the sum of the events',
