@@ -48,7 +48,8 @@ export function mergePriceTable(doc: unknown, source = 'the price table'): Price
     problems.push('version: a name of up to 64 letters, digits, ".", "+", "-" or "_" is required');
   const models: Record<string, PriceTable['models'][string]> = { ...BUILT_IN_PRICES.models };
   for (const [key, value] of Object.entries(mapping(root.models, 'models', problems))) {
-    if (!/^[\w-]+:\S+$/.test(key)) problems.push(`models.${key}: key must be <provider>:<model id>`);
+    if (!/^[\w-]+:\S+$/.test(key))
+      problems.push(`models.${key}: key must be <provider>:<model id>`);
     const rates = (value ?? {}) as Record<string, unknown>;
     for (const field of REQUIRED_RATES)
       if (!isRate(rates[field])) problems.push(`models.${key}.${field}: a number ≥ 0 is required`);
