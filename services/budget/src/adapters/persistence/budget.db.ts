@@ -14,10 +14,31 @@ function isRetryable(err: unknown): boolean {
   return RETRYABLE_CODES.has(String(e?.code ?? e?.driverError?.code));
 }
 
-/** The budget tables over raw SQL: reservations need row and advisory locks TypeORM does not model. */
+/** The part of a `pg` client used here. */
+interface PgClient {
+  query(q: { name: string; text: string; values?: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * The budget tables over raw SQL: reservations need row and advisory locks TypeORM does not model.
+ * Statements inside transactions are prepared (named): each connection plans a statement once
+ * and reuses the plan, which roughly halved the Postgres CPU of a reservation (docs/PERFORMANCE.md).
+ */
 @Injectable()
 export class BudgetDb {
+  /** Statement name by text; the texts are fixed, so this stays small. */
+  private readonly names = new Map<string, string>();
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  private nameOf(text: string): string {
+    let name = this.names.get(text);
+    if (name === undefined) {
+      name = `budget_${this.names.size}`;
+      this.names.set(text, name);
+    }
+    return name;
+  }
 
   /** One read outside any transaction. */
   readonly query: Sql = (text, params) => this.db.query(text, params);
@@ -29,10 +50,12 @@ export class BudgetDb {
   async transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const runner = this.db.createQueryRunner();
-      await runner.connect();
       try {
+        const client = (await runner.connect()) as PgClient;
         await runner.startTransaction();
-        const sql: Sql = async (text, params) => (await runner.query(text, params, true)).records;
+        const sql = (async (text: string, params?: unknown[]) =>
+          (await client.query({ name: this.nameOf(text), text, values: params ?? [] }))
+            .rows) as Sql;
         const out = await work(sql);
         await runner.commitTransaction();
         return out;
