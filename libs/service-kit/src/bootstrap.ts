@@ -35,7 +35,7 @@ export interface RunningService {
 
 /**
  * Boots a service: NATS (streams provisioned), Postgres (database created, migrations run under
- * a lock), the Nest app with its JetStream transport, and HTTP for health. Used by main.ts and
+ * a lock), the Nest app with its JetStream transport, and HTTP for health and metrics. Used by main.ts and
  * by integration tests alike.
  */
 export async function startService(def: ServiceDefinition): Promise<RunningService> {

@@ -10,7 +10,8 @@ import { EventStore } from '@tether/event-store';
 import type { BaseConfig } from './config';
 import { HealthController } from './health.controller';
 import { ServiceLifecycle } from './lifecycle';
-import { LOGGER, NATS_CONNECTION, SERVICE_CONFIG } from './tokens';
+import { MetricsController, createMetricsRegistry } from './metrics';
+import { LOGGER, METRICS_REGISTRY, NATS_CONNECTION, SERVICE_CONFIG } from './tokens';
 
 export interface CoreModuleOptions {
   config: BaseConfig;
@@ -20,7 +21,7 @@ export interface CoreModuleOptions {
   lifecycle: ServiceLifecycle;
 }
 
-/** Global wiring every service shares: config, NATS, the event store, Postgres, health. */
+/** Global wiring every service shares: config, NATS, the event store, Postgres, health, metrics. */
 @Global()
 @Module({})
 export class TetherCoreModule {
@@ -35,7 +36,7 @@ export class TetherCoreModule {
             o.dataSource.isInitialized ? o.dataSource : o.dataSource.initialize(),
         }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: APP_FILTER, useClass: TetherErrorFilter },
         { provide: SERVICE_CONFIG, useValue: o.config },
@@ -43,8 +44,16 @@ export class TetherCoreModule {
         { provide: LOGGER, useValue: o.logger },
         { provide: ServiceLifecycle, useValue: o.lifecycle },
         { provide: EventStore, useValue: new EventStore(o.nc, o.config.prefix) },
+        { provide: METRICS_REGISTRY, useValue: createMetricsRegistry(o.config.service) },
       ],
-      exports: [SERVICE_CONFIG, NATS_CONNECTION, LOGGER, EventStore, ServiceLifecycle],
+      exports: [
+        SERVICE_CONFIG,
+        NATS_CONNECTION,
+        LOGGER,
+        EventStore,
+        ServiceLifecycle,
+        METRICS_REGISTRY,
+      ],
     };
   }
 }

@@ -3,6 +3,7 @@ export * from './logger';
 export * from './database';
 export * from './tokens';
 export * from './health.controller';
+export * from './metrics';
 export * from './core.module';
 export * from './bootstrap';
 export * from './error.filter';
