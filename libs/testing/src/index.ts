@@ -3,3 +3,4 @@ export * from './run-events.builder';
 export * from './infra.helper';
 export * from './long-run-agent';
 export * from './service.helper';
+export * from './metrics.helper';

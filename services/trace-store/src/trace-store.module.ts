@@ -8,12 +8,13 @@ import { RunQueries } from './adapters/persistence/run.queries';
 import { TraceTables1763700000000 } from './adapters/persistence/migrations/1763700000000-trace-tables';
 import { RunList1764100000000 } from './adapters/persistence/migrations/1764100000000-run-list';
 import { ProjectEventsHandler } from './application/project-events.handler';
+import { RunMetrics } from './application/run-metrics';
 import type { ServiceDefinition } from '@tether/service-kit';
 import type { BaseConfig } from '@tether/service-kit';
 
 @Module({
   controllers: [TraceQueryController],
-  providers: [ProjectEventsHandler, ProjectorConsumer, RunQueries],
+  providers: [ProjectEventsHandler, ProjectorConsumer, RunQueries, RunMetrics],
 })
 export class TraceStoreModule {}
 

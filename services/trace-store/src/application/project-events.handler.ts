@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { StoredEvent } from '@tether/contracts';
+import { metricSamplesOf, type MetricSample } from '../domain/run-metrics';
 import { applyToSummary, emptySummary, type RunSummary } from '../domain/run-summary.projection';
+import { RunMetrics } from './run-metrics';
 
 export const CHECKPOINT = 'trace';
 
@@ -99,21 +101,32 @@ function placeholders(rows: number, cols: number): string {
 /**
  * Projects a batch of events in one transaction: event rows keyed by stream sequence (a replayed
  * event inserts nothing), run summaries updated only by newly inserted events, and the checkpoint
- * advanced — all committed together, so nothing is ever counted twice.
+ * advanced — all committed together, so nothing is ever counted twice. The run metrics count the
+ * same newly inserted events, once the transaction has committed.
  */
 @Injectable()
 export class ProjectEventsHandler {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  /**
+   * The checkpoint the last rebuild truncated: replayed events up to it were counted in the
+   * metrics when first projected, so this instance does not count them again.
+   */
+  private countedThrough = 0;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly metrics: RunMetrics,
+  ) {}
 
   async handle(batch: StoredEvent[]): Promise<number> {
     if (batch.length === 0) return 0;
-    return this.db.transaction(async (tx) => {
+    const samples: MetricSample[] = [];
+    const fresh = await this.db.transaction(async (tx) => {
       // The log is the truth and this projection can be rebuilt from it: a commit need not wait
       // for its WAL flush. A crash loses at most the last moments of rows *and* their
       // checkpoint together, and the consumer redelivers them.
       await tx.query('SET LOCAL synchronous_commit = off');
       const fresh = await this.insertEvents(tx, batch);
-      if (fresh.length) await this.updateRuns(tx, fresh);
+      if (fresh.length) await this.updateRuns(tx, fresh, samples);
       const maxSeq = Math.max(...batch.map((b) => b.seq));
       await tx.query(
         `INSERT INTO projection_checkpoints (name, seq) VALUES ($1, $2)
@@ -122,6 +135,9 @@ export class ProjectEventsHandler {
       );
       return fresh.length;
     });
+    // Only after the commit: a batch that rolls back is redelivered and counted then.
+    this.metrics.record(samples);
+    return fresh;
   }
 
   private async insertEvents(tx: EntityManager, batch: StoredEvent[]): Promise<StoredEvent[]> {
@@ -140,7 +156,11 @@ export class ProjectEventsHandler {
     return batch.filter((b) => fresh.has(b.seq));
   }
 
-  private async updateRuns(tx: EntityManager, fresh: StoredEvent[]): Promise<void> {
+  private async updateRuns(
+    tx: EntityManager,
+    fresh: StoredEvent[],
+    samples: MetricSample[],
+  ): Promise<void> {
     const keys = [...new Set(fresh.map((f) => `${f.event.tenantId}\u0000${f.event.runId}`))].map(
       (k) => k.split('\u0000'),
     );
@@ -151,10 +171,13 @@ export class ProjectEventsHandler {
     const runs = new Map(existing.map((r) => [`${r.tenant_id}\u0000${r.run_id}`, summaryOf(r)]));
     for (const { seq, event } of [...fresh].sort((a, b) => a.seq - b.seq)) {
       const key = `${event.tenantId}\u0000${event.runId}`;
-      runs.set(
-        key,
-        applyToSummary(runs.get(key) ?? emptySummary(event.tenantId, event.runId), event, seq),
+      const run = applyToSummary(
+        runs.get(key) ?? emptySummary(event.tenantId, event.runId),
+        event,
+        seq,
       );
+      runs.set(key, run);
+      if (seq > this.countedThrough) samples.push(...metricSamplesOf(event, run));
     }
     const rows = [...runs.values()];
     const updates = RUN_COLUMNS.filter((c) => c !== 'tenant_id' && c !== 'run_id').map(
@@ -175,8 +198,12 @@ export class ProjectEventsHandler {
     return rows.length ? Number(rows[0].seq) : 0;
   }
 
-  /** Drops every projected row; the caller replays the log from the start. */
+  /**
+   * Drops every projected row; the caller replays the log from the start. The metrics keep
+   * their values and skip the replayed events up to the old checkpoint (see `countedThrough`).
+   */
   async truncate(): Promise<void> {
+    this.countedThrough = Math.max(this.countedThrough, await this.checkpoint());
     await this.db.query(`TRUNCATE trace_events, trace_runs, projection_checkpoints`);
   }
 }
