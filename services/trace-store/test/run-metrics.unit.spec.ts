@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { aModelResponded, aToolCompleted, anEvent } from '@tether/testing';
 import { metricSamplesOf, RUN_METRICS, UNKNOWN, type RunLabels } from '../src/domain/run-metrics';
 
@@ -149,5 +151,24 @@ describe('metricSamplesOf', () => {
     for (const s of samples) {
       expect(Object.keys(s.labels).sort()).toEqual([...RUN_METRICS[s.metric].labelNames].sort());
     }
+  });
+});
+
+describe('the Grafana dashboard', () => {
+  it('asks only for run metrics the trace-store exports', () => {
+    const dashboard = readFileSync(
+      join(__dirname, '..', '..', '..', 'infra', 'grafana', 'tether-dashboard.json'),
+      'utf8',
+    );
+    const used = new Set(dashboard.match(/tether_[a-z_]+/g));
+    const exported = new Set(
+      Object.values(RUN_METRICS).flatMap((m) =>
+        m.type === 'histogram'
+          ? [`${m.name}_bucket`, `${m.name}_count`, `${m.name}_sum`]
+          : [m.name],
+      ),
+    );
+    expect([...used].filter((name) => !exported.has(name))).toEqual([]);
+    expect(used.size).toBeGreaterThanOrEqual(8);
   });
 });
