@@ -11,7 +11,14 @@ import { InjectConfig, InjectLogger, InjectNats, type BaseConfig } from '@tether
 import { ProjectEventsHandler } from '../../application/project-events.handler';
 import { LagWindow } from '../../domain/lag-window';
 
-export const PROJECTOR_DURABLE = 'trace-store-projector';
+/**
+ * Acks each event once projected (see `projectLog`'s `order`), so a batch an instance held when
+ * it died comes back instead of being covered by another instance's ack; the projection does not
+ * depend on arrival order (rows are keyed by sequence, run summaries follow the highest one).
+ */
+export const PROJECTOR_DURABLE = 'trace-store-projection';
+/** The durable of earlier versions, acked once per batch; removed at start (ack policy is fixed). */
+const LEGACY_DURABLE = 'trace-store-projector';
 
 /** Feeds every event of the log to the projection, in batches, from a durable shared by all instances. */
 @Injectable()
@@ -28,6 +35,7 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.deleteDurable(LEGACY_DURABLE);
     await this.start();
   }
 
@@ -43,6 +51,7 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
         durable: PROJECTOR_DURABLE,
         ackWaitMs: this.config.ackWaitMs,
         name: 'the projection',
+        order: 'tolerant',
         logger: this.logger,
       },
       async (batch) => {
@@ -56,15 +65,17 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
   /** Drops the projection and replays the whole log. Returns the log's last sequence. */
   async rebuild(): Promise<number> {
     await this.running?.stop();
-    const jsm = await this.nc.jetstreamManager();
-    await jsm.consumers
-      .delete(streamNames(this.config.prefix).evt, PROJECTOR_DURABLE)
-      .catch((err) => {
-        if (!isNotFound(err)) throw err;
-      });
+    await this.deleteDurable(PROJECTOR_DURABLE);
     await this.project.truncate();
     await this.start();
     return this.lastLogSeq();
+  }
+
+  private async deleteDurable(name: string): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    await jsm.consumers.delete(streamNames(this.config.prefix).evt, name).catch((err) => {
+      if (!isNotFound(err)) throw err;
+    });
   }
 
   async lastLogSeq(): Promise<number> {
