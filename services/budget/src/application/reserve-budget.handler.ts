@@ -8,7 +8,7 @@ import {
   markRefused,
   storedDecision,
 } from '../adapters/persistence/budget-reservations.sql';
-import { recordHold } from '../adapters/persistence/budget-warnings.sql';
+import { recordHold } from '../adapters/persistence/reservation-hold.sql';
 import { decideReservation, type ReservationVerdict } from '../domain/budget.decider';
 import { counterKey } from '../domain/budget.counters';
 import { periodsOf } from '../domain/budget.periods';
