@@ -11,6 +11,7 @@ import {
   type SpendReport,
 } from '@tether/contracts';
 import { ValidationError } from '@tether/errors';
+import { isAmount, isAmountOrNull, isCount, isString, problemsOf, type Shape } from './reply.shape';
 import { InvalidReplyError } from './sdk.errors';
 
 /** How long a budget request waits for the budget service. */
@@ -92,14 +93,6 @@ function spendBody(query: SpendQuery): SpendQuery {
   };
 }
 
-// The replies are interfaces of the contract, not classes: checked field by field here.
-
-type Shape = Record<string, (v: unknown) => boolean>;
-
-const isString = (v: unknown) => typeof v === 'string';
-const isAmount = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-const isAmountOrNull = (v: unknown) => v === null || isAmount(v);
-const isCount = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
 const isCapName = (v: unknown) => (CAP_NAMES as readonly unknown[]).includes(v);
 
 const CAP: Shape = {
@@ -136,15 +129,6 @@ const REPORT: Shape = {
 };
 
 const ROW: Shape = { key: isString, spentUsd: isAmount, calls: isCount };
-
-function problemsOf(value: unknown, shape: Shape, path: string): string[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return [`${path} is not an object`];
-  const record = value as Record<string, unknown>;
-  return Object.entries(shape)
-    .filter(([field, ok]) => !ok(record[field]))
-    .map(([field]) => `${path}.${field} is missing or malformed`);
-}
 
 function refuse(op: BudgetOp, problems: string[]): never {
   throw new InvalidReplyError(`unexpected budget ${op} reply`, problems, 'budget', op);

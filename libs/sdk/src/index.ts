@@ -2,6 +2,7 @@ export * from './tether.client';
 export * from './sdk.errors';
 export * from './tool-switches';
 export * from './budget';
+export * from './runs';
 // Re-exported so callers can type what they receive without a second import.
 export type {
   BudgetCap,
@@ -17,6 +18,10 @@ export type {
   DecideApproval,
   EventType,
   RunMode,
+  RunListQuery,
+  RunPage,
+  RunStatusName,
+  RunView,
   TetherEvent,
 } from '@tether/contracts';
 export { NatsUnavailableError } from '@tether/event-store';

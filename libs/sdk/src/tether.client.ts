@@ -12,6 +12,7 @@ import {
 import {
   ALL_TENANTS,
   BUDGET_SERVICE,
+  TRACE_STORE_SERVICE,
   CommandName,
   CommandRejected,
   DEFAULT_PREFIX,
@@ -33,7 +34,7 @@ import {
   type RunMode,
   type TetherEvent,
 } from '@tether/contracts';
-import { ValidationError, isErrorNamed } from '@tether/errors';
+import { NotFoundError, ValidationError, isErrorNamed } from '@tether/errors';
 import {
   EventStore,
   connectNats,
@@ -45,6 +46,7 @@ import {
   type RemoteError,
 } from '@tether/event-store';
 import { BUDGET_REQUEST_MS, budgetOf, type Budget } from './budget';
+import { TRACE_REQUEST_MS, runsOf, type Runs } from './runs';
 import {
   flipToolSwitch,
   listToolSwitches,
@@ -201,6 +203,8 @@ export class TetherClient {
    * the global ones) and spend reports.
    */
   readonly budget: Budget;
+  /** The tenant's runs as the trace-store projects them: list, summary, timeline. */
+  readonly runs: Runs;
   private readonly ownsConnection: boolean;
   private readonly open = new Map<ConsumerMessages, () => void>();
   private jsClient?: JetStreamClient;
@@ -227,18 +231,14 @@ export class TetherClient {
         }
       },
     };
-    this.budget = budgetOf(async (op, body) => {
-      try {
-        return await this.request(BUDGET_SERVICE, op, body, BUDGET_REQUEST_MS);
-      } catch (err) {
-        // The service's own check of the input is the caller's problem, as the local one is.
-        if (isErrorNamed(err, 'RemoteError') && (err as RemoteError).code === 'validation_failed')
-          throw new ValidationError(`budget refused ${op}`, [(err as Error).message], {
-            cause: err,
-          });
-        throw err;
-      }
-    }, tenant);
+    this.budget = budgetOf(
+      (op, body) => this.request(BUDGET_SERVICE, op, body, BUDGET_REQUEST_MS),
+      tenant,
+    );
+    this.runs = runsOf(
+      (op, body) => this.request(TRACE_STORE_SERVICE, op, body, TRACE_REQUEST_MS),
+      tenant,
+    );
   }
 
   /** Connects to NATS; throws `NatsUnavailableError` (with the URL) when nothing answers. */
@@ -643,6 +643,13 @@ export class TetherClient {
           { cause: err },
         );
       }
+      const code = isErrorNamed(err, 'RemoteError') ? (err as RemoteError).code : undefined;
+      // The service's own check of the input is the caller's problem, as the local one is.
+      if (code === 'validation_failed')
+        throw new ValidationError(`${service} refused ${op}`, [(err as Error).message], {
+          cause: err,
+        });
+      if (code === 'not_found') throw new NotFoundError((err as Error).message, { cause: err });
       throw err;
     }
   }
