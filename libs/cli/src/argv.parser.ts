@@ -1,5 +1,16 @@
 import { parseArgs } from 'node:util';
-import { CAP_NAMES, RunMode, SPEND_GROUPS, type CapName, type SpendGroup } from '@tether/contracts';
+import {
+  CAP_NAMES,
+  MAX_RUN_PAGE,
+  Outcome,
+  RUN_ID_PATTERN,
+  RUN_STATUSES,
+  RunMode,
+  SPEND_GROUPS,
+  type CapName,
+  type RunStatusName,
+  type SpendGroup,
+} from '@tether/contracts';
 import { UsageError } from './cli.errors';
 
 /** Options every command accepts; unset ones fall back to the environment (see cli.config.ts). */
@@ -63,6 +74,23 @@ export type Invocation =
       agent?: string;
       model?: string;
     }
+  | {
+      command: 'runs';
+      flags: GlobalFlags;
+      /** `--user`: one user's runs. */
+      userId?: string;
+      agent?: string;
+      release?: string;
+      status?: RunStatusName;
+      outcome?: Outcome;
+      /** ISO 8601 instants: runs created at or after `from` and before `to`. */
+      from?: string;
+      to?: string;
+      /** 1–200; the trace-store's default (50) when absent. */
+      limit?: number;
+      cursor?: string;
+    }
+  | { command: 'trace'; flags: GlobalFlags; runId: string }
   | { command: 'budget'; flags: GlobalFlags; action: 'caps' }
   | {
       command: 'budget';
@@ -88,6 +116,8 @@ export const COMMAND_NAMES = [
   'keys',
   'spend',
   'budget',
+  'runs',
+  'trace',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
@@ -111,6 +141,11 @@ const OPTIONS = {
   agent: { type: 'string' },
   model: { type: 'string' },
   global: { type: 'boolean' },
+  release: { type: 'string' },
+  status: { type: 'string' },
+  outcome: { type: 'string' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -130,6 +165,12 @@ const SHAPE: Record<CommandName, { args: string[]; options: OptionName[] }> = {
   spend: { args: [], options: ['by', 'from', 'to', 'agent', 'model'] },
   // `budget caps`, `budget set <cap> <usd|none>`: checked in parseBudget.
   budget: { args: ['action'], options: ['by', 'reason', 'global'] },
+  // Filters checked in parseRuns; `--user` names whose runs.
+  runs: {
+    args: [],
+    options: ['agent', 'release', 'status', 'outcome', 'from', 'to', 'limit', 'cursor'],
+  },
+  trace: { args: ['runId'], options: [] },
 };
 
 export const TOOLS_ACTIONS = ['disable', 'enable', 'switches'] as const;
@@ -175,6 +216,7 @@ export function parseArgv(argv: string[]): Invocation {
   if (command === 'keys') return parseKeys(rest, values, flags);
   if (command === 'spend') return parseSpend(rest, values, flags);
   if (command === 'budget') return parseBudget(rest, values, flags);
+  if (command === 'runs') return parseRuns(rest, values, flags);
   if (rest.length !== shape.args.length) {
     const expected = shape.args.length ? shape.args.map((a) => `<${a}>`).join(' ') : 'no arguments';
     throw new UsageError(`${command} takes ${expected}, got ${rest.length} argument(s)`, command);
@@ -203,6 +245,11 @@ export function parseArgv(argv: string[]): Invocation {
       return { command, flags, runId: rest[0], reason: values.reason };
     case 'rebuild':
       return { command, flags };
+    case 'trace': {
+      if (!RUN_ID_PATTERN.test(rest[0]))
+        throw new UsageError(`"${rest[0]}" is not a run id (run_ followed by its id)`, command);
+      return { command, flags, runId: rest[0] };
+    }
     default: {
       const never: never = command;
       throw new UsageError(`unknown command "${String(never)}"`);
@@ -398,6 +445,63 @@ function parseBudget(
     by,
     reason,
   };
+}
+
+const OUTCOMES = Object.values(Outcome) as string[];
+const WHOLE = /^[0-9]+$/;
+
+/**
+ * `runs [--user U] [--agent A] [--release R] [--status S] [--outcome O] [--from ISO] [--to ISO]
+ * [--limit N] [--cursor C]`: one page of the tenant's runs, newest first.
+ */
+function parseRuns(
+  rest: string[],
+  values: ReturnType<typeof parse>['values'],
+  flags: GlobalFlags,
+): Invocation {
+  if (rest.length) throw new UsageError(`runs takes no arguments, got ${rest.length}`, 'runs');
+  const { status, outcome, limit } = values;
+  if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status))
+    throw new UsageError(`--status must be one of ${RUN_STATUSES.join(', ')}`, 'runs');
+  if (outcome !== undefined && !OUTCOMES.includes(outcome))
+    throw new UsageError(`--outcome must be one of ${OUTCOMES.join(', ')}`, 'runs');
+  const pageSize = limit === undefined ? undefined : Number(limit.trim());
+  if (
+    limit !== undefined &&
+    !(WHOLE.test(limit.trim()) && pageSize! >= 1 && pageSize! <= MAX_RUN_PAGE)
+  )
+    throw new UsageError(`--limit takes a whole number from 1 to ${MAX_RUN_PAGE}`, 'runs');
+  const from = instant(values.from, 'from');
+  const to = instant(values.to, 'to');
+  if (from !== undefined && to !== undefined && Date.parse(from) >= Date.parse(to))
+    throw new UsageError(`--from ${from} is not before --to ${to}`, 'runs');
+  const filters = {
+    userId: flags.user,
+    agent: nonEmpty(values.agent, 'agent', 'runs'),
+    release: nonEmpty(values.release, 'release', 'runs'),
+    status: status as RunStatusName | undefined,
+    outcome: outcome as Outcome | undefined,
+    from,
+    to,
+    limit: pageSize,
+    cursor: nonEmpty(values.cursor, 'cursor', 'runs'),
+  };
+  const set = Object.entries(filters).filter(([, v]) => v !== undefined);
+  return { command: 'runs', flags, ...Object.fromEntries(set) };
+}
+
+/** `--from`/`--to` of `runs`: an ISO 8601 time with its zone, or a day (its UTC midnight). */
+function instant(value: string | undefined, option: 'from' | 'to'): string | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (DAY.test(text)) {
+    const date = new Date(`${text}T00:00:00Z`);
+    if (!Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text) return text;
+  } else if (ISO_TIME.test(text) && !Number.isNaN(Date.parse(text))) return text;
+  throw new UsageError(
+    `--${option} takes an ISO 8601 time (2026-11-21T09:00:00Z) or a day (2026-11-21), not "${value}"`,
+    'runs',
+  );
 }
 
 /** `<usd|none>`: a non-negative amount of dollars, or `none` to remove the cap. */

@@ -10,6 +10,7 @@ import { eventsCommand } from './commands/events.command';
 import { keysCommand } from './commands/keys.command';
 import { rebuildCommand } from './commands/rebuild.command';
 import { runCommand } from './commands/run.command';
+import { runsCommand, traceCommand } from './commands/runs.command';
 import { spendCommand } from './commands/spend.command';
 import { toolsCommand } from './commands/tools.command';
 import { commandHelp, generalHelp } from './help.text';
@@ -84,6 +85,10 @@ function dispatch(
       return spendCommand(ctx, invocation);
     case 'budget':
       return budgetCommand(ctx, invocation);
+    case 'runs':
+      return runsCommand(ctx, invocation);
+    case 'trace':
+      return traceCommand(ctx, invocation.runId);
     default: {
       const never: never = invocation;
       throw new Error(`unhandled command ${JSON.stringify(never)}`);
@@ -99,6 +104,9 @@ function report(e: unknown, config: CliConfig, err: (line: string) => void): Exi
     case 'UsageError':
       err(`tether: ${error.message}`);
       return ExitCode.Usage;
+    case 'NotFoundError':
+      err(`tether: ${error.message} (tenant ${config.tenant}, prefix ${config.prefix})`);
+      return ExitCode.Failed;
     case 'NatsUnavailableError':
       err(
         `tether: cannot reach NATS at ${redactNatsUrl(config.natsUrl)}: is the stack running? Start it with \`npm start\`, or point --nats / TETHER_NATS_URL at your server.`,

@@ -1,4 +1,4 @@
-import { CAP_NAMES, SPEND_GROUPS } from '@tether/contracts';
+import { CAP_NAMES, MAX_RUN_PAGE, Outcome, RUN_STATUSES, SPEND_GROUPS } from '@tether/contracts';
 import { DEFAULT_SPEND_GROUP, type CommandName } from './argv.parser';
 import { CLI_DEFAULTS } from './cli.config';
 
@@ -102,6 +102,35 @@ and holds for the next reservation.
   --reason "<why>"  required: kept with the cap and in the audit trail
 
 Example: tether budget set user_daily 5 --user u_88 --by alice@ops --reason "trial account"`,
+  runs: `Usage: tether runs [--tenant <id>] [--user <id>] [--agent <name>] [--release <hash>]
+                   [--status <status>] [--outcome <outcome>] [--from <time>] [--to <time>]
+                   [--limit <n>] [--cursor <c>] [--json]
+
+The tenant's runs as the trace-store projects them, newest first: one line each with its
+agent, user, status, outcome (reason), steps, tool calls, tokens, cost, start (UTC) and
+duration. When more runs match, the last line gives the --cursor of the next page.
+  --user <id>          only this user's runs
+  --agent <name>       only this agent's
+  --release <hash>     only runs of this agent release
+  --status <status>    ${RUN_STATUSES.join(', ')}
+  --outcome <outcome>  ${Object.values(Outcome).join(', ')}
+  --from, --to <time>  runs created at or after --from and before --to: an ISO 8601 time
+                       with its zone (2026-11-21T09:00:00Z) or a day (UTC midnight)
+  --limit <n>          runs per page, 1-${MAX_RUN_PAGE} (default 50)
+  --cursor <c>         the page after the one that printed this cursor
+  --json               the page as one JSON object ({ items, nextCursor })
+
+Example: tether runs --agent support-agent --status failed --limit 20`,
+  trace: `Usage: tether trace <runId> [--tenant <id>] [--json]
+
+The run's summary as the trace-store projects it (status, outcome, steps, tokens, cost,
+duration), then its timeline: one line per event, offset from the run's start, with the model
+and its tokens, cost and latency, each tool call with its tier and arguments and its result,
+approvals, guardrails, budget reservations and refusals, and the terminal reason and message.
+"tether events" reads the log itself; "trace" reads the projection, which may lag it briefly.
+  --json               the summary, then one JSON object per event
+
+Example: tether trace run_01JD3X4Q9V7ZC8M2N5P6R7S8T9`,
 };
 
 export function generalHelp(): string {
@@ -112,6 +141,8 @@ Usage: tether <command> [arguments] [options]
 Commands:
   run <agent> "<input>"   start a run (--follow to watch it)
   events <runId>          print a run's event log
+  runs                    list the tenant's runs (--status, --agent, --user, --from, …)
+  trace <runId>           a run's summary and timeline, from the trace-store
   cancel <runId>          cancel a run
   rebuild                 rebuild trace-store's projections from the log
   tools disable <tool>    switch a tool off (--reason required; --tenant, else every tenant)

@@ -280,6 +280,102 @@ describe('parseArgv', () => {
     });
   });
 
+  describe('runs', () => {
+    it('reads every filter; --user names whose runs', () => {
+      expect(
+        parseArgv([
+          'runs',
+          '--tenant',
+          'acme',
+          '--user',
+          'u_88',
+          '--agent',
+          'support-agent',
+          '--release',
+          'sha256:ab12',
+          '--status',
+          'failed',
+          '--outcome',
+          'aborted',
+          '--from',
+          '2026-11-01',
+          '--to',
+          '2026-11-21T09:30:00Z',
+          '--limit',
+          '20',
+          '--cursor',
+          'c_1',
+          '--json',
+        ]),
+      ).toEqual({
+        command: 'runs',
+        userId: 'u_88',
+        agent: 'support-agent',
+        release: 'sha256:ab12',
+        status: 'failed',
+        outcome: 'aborted',
+        from: '2026-11-01',
+        to: '2026-11-21T09:30:00Z',
+        limit: 20,
+        cursor: 'c_1',
+        flags: { tenant: 'acme', json: true, nats: undefined, prefix: undefined, user: 'u_88' },
+      });
+    });
+
+    it('sends no filter without options', () => {
+      const { command, flags, ...filters } = parseArgv(['runs']) as {
+        command: 'runs';
+        flags: object;
+      };
+      expect([command, flags, filters]).toEqual([
+        'runs',
+        expect.objectContaining({ json: false }),
+        {},
+      ]);
+    });
+
+    it.each([
+      [
+        ['runs', '--status', 'done'],
+        /--status must be one of queued, running, waiting_for_approval/,
+      ],
+      [['runs', '--outcome', 'ok'], /--outcome must be one of success, partial, failed, aborted/],
+      [['runs', '--limit', '0'], /--limit takes a whole number from 1 to 200/],
+      [['runs', '--limit', '201'], /--limit takes a whole number from 1 to 200/],
+      [['runs', '--limit', '2.5'], /--limit takes a whole number/],
+      [['runs', '--from', '2026-02-30'], /--from takes an ISO 8601 time .* not "2026-02-30"/],
+      [['runs', '--to', 'yesterday'], /--to takes an ISO 8601 time/],
+      [['runs', '--from', '2026-11-21T09:00:00'], /--from takes an ISO 8601 time/],
+      [['runs', '--from', '2026-11-02', '--to', '2026-11-01'], /--from 2026-11-02 is not before/],
+      [['runs', '--cursor', ' '], /--cursor must not be empty/],
+      [['runs', 'acme'], /runs takes no arguments, got 1/],
+      [['runs', '--by', 'day'], /runs does not take --by/],
+      [['runs', '--limit'], /option --limit needs a value/],
+    ])('refuses %j', (argv, message) => {
+      const err = usageError(argv);
+      expect(err.message).toMatch(message);
+      expect(err.command ?? 'runs').toBe('runs');
+    });
+  });
+
+  describe('trace', () => {
+    it('reads the run id', () => {
+      expect(parseArgv(['trace', 'run_01JD3X', '--json'])).toMatchObject({
+        command: 'trace',
+        runId: 'run_01JD3X',
+        flags: { json: true },
+      });
+    });
+
+    it.each([
+      [['trace'], /trace takes <runId>, got 0 argument/],
+      [['trace', 'r1'], /"r1" is not a run id/],
+      [['trace', 'run_1', '--limit', '5'], /trace does not take --limit/],
+    ])('refuses %j', (argv, message) => {
+      expect(usageError(argv).message).toMatch(message);
+    });
+  });
+
   describe('budget', () => {
     const set = ['budget', 'set', 'user_daily', '5', '--by', 'alice', '--reason', 'trial'];
 
@@ -517,6 +613,26 @@ describe('runCli', () => {
       /run, user_daily, user_monthly, tenant_daily, tenant_monthly, global_daily,\s+global_monthly/,
     );
     expect((await sut(['--help'])).out).toMatch(/budget set <cap> <usd>/);
+  });
+
+  it('prints the runs and trace help with every status and outcome', async () => {
+    const runs = await sut(['runs', '--help']);
+    expect(runs.code).toBe(0);
+    expect(runs.out).toMatch(/Usage: tether runs \[--tenant <id>\] \[--user <id>\]/);
+    expect(runs.out).toMatch(/queued, running, waiting_for_approval/);
+    expect(runs.out).toMatch(/success, partial, failed, aborted/);
+    expect((await sut(['help', 'trace'])).out).toMatch(/Usage: tether trace <runId>/);
+    const general = (await sut(['--help'])).out;
+    expect(general).toMatch(/\n {2}runs {2,}list the tenant's runs/);
+    expect(general).toMatch(/\n {2}trace <runId> {2,}a run's summary and timeline/);
+  });
+
+  it('exits 2 for a bad runs filter, before connecting to anything', async () => {
+    const { code, err } = await sut(['runs', '--limit', 'ten', '--nats', 'nats://127.0.0.1:1']);
+    expect(code).toBe(2);
+    expect(err).toBe(
+      'tether: --limit takes a whole number from 1 to 200\nRun "tether runs --help" for usage.\n',
+    );
   });
 
   it('exits 2 for a cap change without who, before connecting to anything', async () => {

@@ -1,15 +1,6 @@
 import { eventually } from '../../testing/src/infra.helper';
 import { startStack, type TestStack } from '../../../test/stack';
-import { buildCli, tether } from './cli.process';
-
-const EVENT_LINE = /^ {2}[+-][0-9.ms]+s {2}([a-z]+\.[a-z]+) +\S/;
-
-function typesOf(stdout: string): string[] {
-  return stdout
-    .split('\n')
-    .map((line) => EVENT_LINE.exec(line)?.[1])
-    .filter((t): t is string => t !== undefined);
-}
+import { buildCli, tether, typesOf } from './cli.process';
 
 describe('tether (the CLI, built and spawned)', () => {
   let stack: TestStack;

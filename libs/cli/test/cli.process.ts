@@ -34,3 +34,14 @@ export function tether(args: string[], env: Record<string, string> = {}): Promis
     );
   });
 }
+
+/** A readable event line: offset, then the event type. */
+const EVENT_LINE = /^ {2}[+-][0-9.ms]+s {2}([a-z]+\.[a-z]+) +\S/;
+
+/** The event types of the readable event lines of an output, in order. */
+export function typesOf(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .map((line) => EVENT_LINE.exec(line)?.[1])
+    .filter((t): t is string => t !== undefined);
+}

@@ -4,6 +4,7 @@ import {
   type BudgetCapChanged,
   type SpendReport,
 } from '@tether/contracts';
+import { table } from './table.printer';
 
 /**
  * Dollars as a person reads them: cents for round amounts, more places for the fractions of a
@@ -58,15 +59,4 @@ export function capChangeLine(c: BudgetCapChanged): string {
 
 function scope(tenant: string): string {
   return tenant === GLOBAL_CAP_TENANT ? 'every tenant' : `tenant ${tenant}`;
-}
-
-/** Columns padded to their widest cell: `l` left-aligned, `r` right-aligned. */
-function table(head: string[], rows: string[][], align: string): string[] {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [head, ...rows].map((row) =>
-    row
-      .map((cell, i) => (align[i] === 'r' ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd(),
-  );
 }
