@@ -12,6 +12,11 @@ export function costOf(events: readonly TetherEvent[]): number {
   return usd;
 }
 
+/** The ids of a run's granted holds, in log order (a retried reservation must not add one). */
+export function reservationIdsOf(events: readonly TetherEvent[]): string[] {
+  return events.flatMap((e) => (e.type === 'budget.reserved' ? [e.data.reservationId] : []));
+}
+
 /** What the budget ledger has settled, and how many holds are still open (of some runs, or all). */
 export async function ledgerOf(
   db: Client,

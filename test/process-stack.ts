@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { headers as natsHeaders, type NatsConnection } from 'nats';
-import { subjects } from '@tether/contracts';
+import { isTerminalType, subjects, type StoredEvent } from '@tether/contracts';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { testAgentsDir } from './agents-dir';
-import { deleteStreams, encodeJson } from '@tether/event-store';
+import { EventStore, deleteStreams, encodeJson } from '@tether/event-store';
 import {
   connectTestNats,
   createTestDatabase,
+  eventually,
   testEnv,
   uniquePrefix,
   type TestDatabase,
@@ -50,6 +51,28 @@ export async function publishRunStart(
       encodeJson({ input: 'go', userId: 'u1', roles: ['user'], ...body }),
       { headers: h },
     );
+}
+
+/** Each run's log (tenant `acme`) once it holds a terminal event, in the order of `runIds`. */
+export function waitForRunEnds(
+  nc: NatsConnection,
+  prefix: string,
+  runIds: readonly string[],
+  timeoutMs: number,
+): Promise<StoredEvent[][]> {
+  const store = new EventStore(nc, prefix);
+  return Promise.all(
+    runIds.map((runId) =>
+      eventually(
+        async () => {
+          const log = await store.read('acme', runId);
+          return log.some((s) => isTerminalType(s.event.type)) ? log : undefined;
+        },
+        `${runId} to end`,
+        timeoutMs,
+      ),
+    ),
+  );
 }
 
 /** A port the OS says is free right now. */

@@ -3,13 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { Client } from 'pg';
-import { EventStore } from '@tether/event-store';
 import { connectTestNats, eventually } from '../../libs/testing/src/infra.helper';
-import { costOf, ledgerOf } from '../budget-ledger';
-import { publishRunStart, startProcessStack, type ProcessStack } from '../process-stack';
+import { costOf, ledgerOf, reservationIdsOf } from '../budget-ledger';
+import {
+  publishRunStart,
+  startProcessStack,
+  waitForRunEnds,
+  type ProcessStack,
+} from '../process-stack';
 
 const RUNS = 40;
-const TERMINAL = new Set(['run.completed', 'run.failed', 'run.aborted', 'run.cancelled']);
 
 describe('the budget service killed (SIGKILL) twice while runs pay for their calls', () => {
   let stack: ProcessStack;
@@ -39,7 +42,6 @@ describe('the budget service killed (SIGKILL) twice while runs pay for their cal
   });
 
   it('ends every run, and the ledger equals the sum of the costs in the log', async () => {
-    const store = new EventStore(nc, stack.prefix);
     const runIds = Array.from({ length: RUNS }, (_, i) => `run_budgetcrash${i}`);
     const start = (runId: string, i: number) =>
       publishRunStart(nc, stack.prefix, {
@@ -55,24 +57,13 @@ describe('the budget service killed (SIGKILL) twice while runs pay for their cal
     await stack.kill('budget');
     await stack.start('budget');
 
-    const logs = await Promise.all(
-      runIds.map((runId) =>
-        eventually(
-          async () => {
-            const events = (await store.read('acme', runId)).map((s) => s.event);
-            return events.some((e) => TERMINAL.has(e.type)) ? events : undefined;
-          },
-          `${runId} to end`,
-          90_000,
-        ),
-      ),
+    const logs = (await waitForRunEnds(nc, stack.prefix, runIds, 90_000)).map((log) =>
+      log.map((s) => s.event),
     );
     for (const events of logs) {
       expect(['run.completed', 'run.aborted']).toContain(events.at(-1)!.type);
       // Every hold was granted once: a retried reservation answers the same, never a second hold.
-      const ids = events
-        .filter((e) => e.type === 'budget.reserved')
-        .map((e) => e.data.reservationId);
+      const ids = reservationIdsOf(events);
       expect(new Set(ids).size).toBe(ids.length);
     }
     const spent = logs.reduce((sum, events) => sum + costOf(events), 0);

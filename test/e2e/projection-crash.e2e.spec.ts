@@ -1,11 +1,14 @@
 import type { NatsConnection } from 'nats';
 import { Client } from 'pg';
-import { EventStore } from '@tether/event-store';
 import { connectTestNats, eventually } from '../../libs/testing/src/infra.helper';
-import { publishRunStart, startProcessStack, type ProcessStack } from '../process-stack';
+import {
+  publishRunStart,
+  startProcessStack,
+  waitForRunEnds,
+  type ProcessStack,
+} from '../process-stack';
 
 const RUNS = 40;
-const TERMINAL = new Set(['run.completed', 'run.failed', 'run.aborted', 'run.cancelled']);
 
 describe('the trace-store killed (SIGKILL) twice while runs are projected', () => {
   let stack: ProcessStack;
@@ -27,7 +30,6 @@ describe('the trace-store killed (SIGKILL) twice while runs are projected', () =
   });
 
   it('projects every event of every run exactly once', async () => {
-    const store = new EventStore(nc, stack.prefix);
     const runIds = Array.from({ length: RUNS }, (_, i) => `run_projcrash${i}`);
     const start = (runId: string) =>
       publishRunStart(nc, stack.prefix, { runId, agent: 'bench-agent' });
@@ -39,18 +41,7 @@ describe('the trace-store killed (SIGKILL) twice while runs are projected', () =
     await stack.kill('trace-store');
     await stack.start('trace-store');
 
-    const logs = await Promise.all(
-      runIds.map((runId) =>
-        eventually(
-          async () => {
-            const events = await store.read('acme', runId);
-            return events.some((s) => TERMINAL.has(s.event.type)) ? events : undefined;
-          },
-          `${runId} to end`,
-          60_000,
-        ),
-      ),
-    );
+    const logs = await waitForRunEnds(nc, stack.prefix, runIds, 60_000);
     const logged = new Set(logs.flat().map((s) => s.seq));
 
     // A batch the killed instance held comes back after the ack wait (30 s).

@@ -9,7 +9,7 @@ import {
 import { newId, requestService } from '@tether/event-store';
 import { mergePriceTable } from '@tether/models';
 import { eventually } from '../../libs/testing/src/infra.helper';
-import { costOf, ledgerOf } from '../budget-ledger';
+import { costOf, ledgerOf, reservationIdsOf } from '../budget-ledger';
 import { startStack, type TestStack } from '../stack';
 
 /**
@@ -169,9 +169,7 @@ describe('budgets (orchestrator, tool-executor and budget service on NATS and Po
     const logs = await Promise.all(runIds.map((id) => stack.waitForEnd(TENANT, id, 60_000)));
     for (const events of logs) {
       expect(['run.completed', 'run.aborted']).toContain(events.at(-1)!.type);
-      const ids = events
-        .filter((e) => e.type === 'budget.reserved')
-        .map((e) => e.data.reservationId);
+      const ids = reservationIdsOf(events);
       expect(new Set(ids).size).toBe(ids.length);
     }
     const spent = logs.reduce((sum, events) => sum + costOf(events), 0);

@@ -24,7 +24,7 @@ export function modelReservation(
   const bytes =
     Buffer.byteLength(agent.instructions) +
     Buffer.byteLength(JSON.stringify(run.transcript)) +
-    Buffer.byteLength(JSON.stringify(agent.tools));
+    toolBytesOf(agent.tools);
   const amountUsd = worstCaseCost(model, { bytes, messages: run.transcript.length + 1 }, prices);
   return {
     ...common(payerOf(run), prices),
@@ -104,6 +104,17 @@ export function classifierReservation(
     item: `${model.provider}:${model.id}`,
     ...(amountUsd !== undefined && { amountUsd }),
   };
+}
+
+/** A release's tool schemas never change: their size is measured once, not at every call. */
+const toolBytes = new WeakMap<object, number>();
+function toolBytesOf(tools: AgentSpec['tools']): number {
+  let bytes = toolBytes.get(tools);
+  if (bytes === undefined) {
+    bytes = Buffer.byteLength(JSON.stringify(tools));
+    toolBytes.set(tools, bytes);
+  }
+  return bytes;
 }
 
 function isFree(price: NonNullable<ReturnType<typeof resolvePrice>>): boolean {
