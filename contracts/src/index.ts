@@ -21,4 +21,5 @@ export * from './internal/execute-tool.request';
 export * from './internal/run-deadline.command';
 export * from './internal/run-resume.command';
 export * from './traces/run-queries';
+export * from './traces/run-timeline';
 export * from './budget/budget-bus';

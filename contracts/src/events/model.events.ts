@@ -36,6 +36,8 @@ export class ProposedToolCall {
 
 export class ModelResponded {
   @IsInt() @Min(1) step!: number;
+  /** The attempt of the turn that answered (its `model.requested`'s); absent in older logs. */
+  @IsOptional() @IsInt() @Min(1) attempt?: number;
   /** The exact model id that answered. */
   @IsString() model!: string;
   @IsOptional() @IsString() text?: string;

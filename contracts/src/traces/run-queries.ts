@@ -16,6 +16,8 @@ export const TraceOp = {
   RunList: 'run.list',
   /** `{ tenantId, runId }` → the run's projected events, in log order */
   RunEvents: 'run.events',
+  /** `{ tenantId, runId }` → `RunTimeline`: the run with its steps, calls, approvals and guardrail triggers */
+  RunTimeline: 'run.timeline',
 } as const;
 export type TraceOp = (typeof TraceOp)[keyof typeof TraceOp];
 
@@ -111,6 +113,8 @@ export class RunListQuery {
   @IsOptional() @IsString() release?: string;
   @IsOptional() @IsIn(RUN_STATUSES) status?: RunStatusName;
   @IsOptional() @IsIn(Object.values(Outcome)) outcome?: Outcome;
+  /** Runs that called (or asked to call) this tool. */
+  @IsOptional() @IsString() tool?: string;
   /** Runs created at or after this instant. */
   @IsOptional() @IsISO8601({ strict: true }) from?: string;
   /** Runs created before this instant. */

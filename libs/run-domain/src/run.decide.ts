@@ -350,6 +350,7 @@ function recordModelResponse(
   const events: DecidedEvent[] = [
     event('model.responded', {
       step,
+      ...(run.modelAttempt > 0 && { attempt: run.modelAttempt }),
       model: response.model,
       ...(answer.text !== undefined && { text: answer.text }),
       ...(calls.length > 0 && {

@@ -273,6 +273,8 @@ describe('decide', () => {
             type: 'model.responded',
             data: {
               step: 1,
+              // The attempt of the `model.requested` it answers.
+              attempt: 1,
               model: 'scripted-v1',
               text: 'Order 1042 shipped.',
               usage: {

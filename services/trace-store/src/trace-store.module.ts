@@ -7,6 +7,7 @@ import { TraceRunEntity } from './adapters/persistence/trace-run.entity';
 import { RunQueries } from './adapters/persistence/run.queries';
 import { TraceTables1763700000000 } from './adapters/persistence/migrations/1763700000000-trace-tables';
 import { RunList1764100000000 } from './adapters/persistence/migrations/1764100000000-run-list';
+import { RunDetails1764300000000 } from './adapters/persistence/migrations/1764300000000-run-details';
 import { ProjectEventsHandler } from './application/project-events.handler';
 import { RunMetrics } from './application/run-metrics';
 import type { ServiceDefinition } from '@tether/service-kit';
@@ -23,6 +24,6 @@ export function traceStoreService(config: BaseConfig): ServiceDefinition {
     config,
     module: TraceStoreModule,
     entities: [TraceEventEntity, TraceRunEntity, ProjectionCheckpointEntity],
-    migrations: [TraceTables1763700000000, RunList1764100000000],
+    migrations: [TraceTables1763700000000, RunList1764100000000, RunDetails1764300000000],
   };
 }

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { StoredEvent } from '@tether/contracts';
+import { upsertRows } from '../adapters/persistence/detail-rows.upsert';
+import { DETAIL_TABLES, detailRowsOf } from '../domain/run-details.projection';
 import { metricSamplesOf, type MetricSample } from '../domain/run-metrics';
 import { applyToSummary, emptySummary, type RunSummary } from '../domain/run-summary.projection';
 import { RunMetrics } from './run-metrics';
@@ -126,7 +128,10 @@ export class ProjectEventsHandler {
       // checkpoint together, and the consumer redelivers them.
       await tx.query('SET LOCAL synchronous_commit = off');
       const fresh = await this.insertEvents(tx, batch);
-      if (fresh.length) await this.updateRuns(tx, fresh, samples);
+      if (fresh.length) {
+        await this.updateRuns(tx, fresh, samples);
+        await this.updateDetails(tx, fresh);
+      }
       const maxSeq = Math.max(...batch.map((b) => b.seq));
       await tx.query(
         `INSERT INTO projection_checkpoints (name, seq) VALUES ($1, $2)
@@ -190,6 +195,17 @@ export class ProjectEventsHandler {
     );
   }
 
+  private async updateDetails(tx: EntityManager, fresh: StoredEvent[]): Promise<void> {
+    const rows = fresh.flatMap(({ seq, event }) => detailRowsOf(event, seq));
+    for (const spec of DETAIL_TABLES) {
+      await upsertRows(
+        tx,
+        spec,
+        rows.filter((r) => r.spec === spec).map((r) => r.row),
+      );
+    }
+  }
+
   async checkpoint(): Promise<number> {
     const rows: { seq: string }[] = await this.db.query(
       `SELECT seq FROM projection_checkpoints WHERE name = $1`,
@@ -204,6 +220,8 @@ export class ProjectEventsHandler {
    */
   async truncate(): Promise<void> {
     this.countedThrough = Math.max(this.countedThrough, await this.checkpoint());
-    await this.db.query(`TRUNCATE trace_events, trace_runs, projection_checkpoints`);
+    await this.db.query(
+      `TRUNCATE trace_events, trace_runs, ${DETAIL_TABLES.map((t) => t.table).join(', ')}, projection_checkpoints`,
+    );
   }
 }

@@ -42,6 +42,12 @@ export class TraceQueryController {
     return this.queries.getEvents(String(tenantId), String(runId));
   }
 
+  @MessagePattern(TraceOp.RunTimeline)
+  getTimeline(@Payload() msg: Msg) {
+    const { tenantId, runId } = body(msg);
+    return this.queries.getTimeline(String(tenantId), String(runId));
+  }
+
   @MessagePattern('rebuild')
   async rebuild() {
     return { lastSeq: await this.projector.rebuild() };

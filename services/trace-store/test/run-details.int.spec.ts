@@ -1,0 +1,156 @@
+import type { RunTimeline, StoredEvent, TetherEvent } from '@tether/contracts';
+import { EventStore, requestService, toEnvelopes } from '@tether/event-store';
+import { baseConfig, type RunningService } from '@tether/service-kit';
+import { eventually } from '../../../libs/testing/src/infra.helper';
+import {
+  startIsolatedService,
+  type IsolatedService,
+} from '../../../libs/testing/src/service.helper';
+import { ProjectEventsHandler } from '../src/application/project-events.handler';
+import { DETAIL_TABLES } from '../src/domain/run-details.projection';
+import { traceStoreService } from '../src/trace-store.module';
+import { detailedRun } from './fixtures/detailed-run';
+
+describe('trace-store run details', () => {
+  let ts: IsolatedService;
+  let prefix: string;
+  let svc: RunningService;
+
+  beforeAll(async () => {
+    ts = await startIsolatedService('details', (env) =>
+      traceStoreService(baseConfig(env, 'trace-store', 'test', 0)),
+    );
+    ({ prefix, sut: svc } = ts);
+    const store = new EventStore(svc.nc, prefix);
+    for (const [tenantId, runId] of [
+      ['acme', 'run_d1'],
+      ['globex', 'run_d2'],
+    ])
+      await store.appendAll(
+        toEnvelopes(detailedRun(runId), { runId, tenantId, source: 'test@0' }),
+        0,
+      );
+    await eventually(async () => {
+      const rows = await svc.dataSource.query(
+        `SELECT 1 FROM trace_runs WHERE status = 'completed'`,
+      );
+      return rows.length === 2 || undefined;
+    }, 'both runs projected');
+  });
+  afterAll(() => ts?.stop());
+
+  const ask = <T>(op: string, body: object) =>
+    requestService<T>(svc.nc, prefix, 'trace-store', op, body, 5000);
+
+  it("serves a run's timeline: its turns, model calls, tool calls, approvals and guardrails", async () => {
+    const t = await ask<RunTimeline>('run.timeline', { tenantId: 'acme', runId: 'run_d1' });
+    expect(t.run).toMatchObject({ runId: 'run_d1', status: 'completed', output: 'Refunded.' });
+    expect(t.steps.map((s) => [s.step, s.attempts, s.failures, s.toolCalls])).toEqual([
+      [1, 2, 1, 2],
+      [2, 1, 0, 1],
+      [3, 1, 0, 0],
+    ]);
+    expect(t.steps[2]).toMatchObject({ text: 'Refunded.', finishReason: 'stop', costUsd: 0.0125 });
+    expect(t.modelCalls.map((c) => [c.step, c.attempt, c.status, c.error])).toEqual([
+      [1, 1, 'failed', 'HTTP 429'],
+      [1, 2, 'responded', null],
+      [2, 1, 'responded', null],
+      [3, 1, 'responded', null],
+    ]);
+    expect(t.modelCalls[1]).toMatchObject({
+      provider: 'openai',
+      model: 'gpt-4o-2024-08-06',
+      inputTokens: 120,
+      cachedInputTokens: 20,
+      latencyMs: 812,
+    });
+    expect(t.toolCalls.map((c) => [c.callId, c.status, c.reason])).toEqual([
+      ['call_1_0', 'completed', null],
+      ['call_1_1', 'denied', 'permission_denied'],
+      ['call_2_0', 'completed', null],
+    ]);
+    expect(t.toolCalls[0]).toMatchObject({
+      tier: 0,
+      args: { orderId: '7' },
+      result: { status: 'shipped', email: '[redacted:email]' },
+      guardrail: 'flag',
+    });
+    expect(Date.parse(t.toolCalls[0].endedAt!)).toBeGreaterThanOrEqual(
+      Date.parse(t.toolCalls[0].startedAt!),
+    );
+    expect(t.toolCalls[0].startedAt).toMatch(/Z$/);
+    expect(t.approvals).toEqual([
+      expect.objectContaining({
+        approvalId: 'apr_1',
+        callId: 'call_2_0',
+        status: 'granted',
+        approverId: 'ops1',
+        risk: 'high',
+      }),
+    ]);
+    expect(t.guardrails).toEqual([
+      expect.objectContaining({ ruleId: 'injection.ignore_previous', stage: 'tool_result' }),
+    ]);
+    for (const row of [...t.toolCalls, ...t.approvals, ...t.modelCalls])
+      expect(Object.keys(row)).not.toEqual(
+        expect.arrayContaining(['tenantId', 'tenant_id', 'statusSeq']),
+      );
+  });
+
+  it("never serves another tenant's timeline", async () => {
+    await expect(ask('run.timeline', { tenantId: 'acme', runId: 'run_d2' })).rejects.toMatchObject({
+      remoteName: 'NotFoundError',
+    });
+    await expect(
+      ask('run.timeline', { tenantId: 'acme', runId: 'run_d2 OR 1=1' }),
+    ).rejects.toMatchObject({ remoteName: 'ValidationError' });
+  });
+
+  it('lists the runs that called a tool, within the tenant', async () => {
+    const page = await ask<{ items: { runId: string }[] }>('run.list', {
+      tenantId: 'acme',
+      tool: 'issue_refund',
+    });
+    expect(page.items.map((r) => r.runId)).toEqual(['run_d1']);
+    const none = await ask<{ items: unknown[] }>('run.list', {
+      tenantId: 'acme',
+      tool: 'never_called',
+    });
+    expect(none.items).toEqual([]);
+  });
+
+  it('gives the same details when the events are projected one by one in reverse order', async () => {
+    const logged: { seq: string; type: string; data: unknown; time: Date; event_id: string }[] =
+      await svc.dataSource.query(
+        `SELECT seq, type, data, time, event_id FROM trace_events WHERE tenant_id = 'acme' ORDER BY seq DESC`,
+      );
+    const handler = svc.app.get(ProjectEventsHandler);
+    for (const row of logged) {
+      const event = {
+        id: row.event_id,
+        type: row.type,
+        schemaVersion: 1,
+        tenantId: 'mirror',
+        runId: 'run_d1',
+        time: row.time.toISOString(),
+        source: 'test@0',
+        data: row.data,
+      } as TetherEvent;
+      // The log's own sequence numbers: the checkpoint stays where the log is.
+      const stored: StoredEvent = { seq: Number(row.seq), event };
+      expect(await handler.handle([stored])).toBe(1);
+    }
+    for (const { table } of DETAIL_TABLES) {
+      const of = (tenant: string) =>
+        svc.dataSource.query(
+          `SELECT * FROM ${table} WHERE tenant_id = $1 AND run_id = 'run_d1' ORDER BY 3, 4`,
+          [tenant],
+        );
+      const strip = (rows: Record<string, unknown>[]) =>
+        rows.map(({ tenant_id: _t, ...rest }) => rest);
+      const original = strip(await of('acme'));
+      expect(original.length).toBeGreaterThan(0);
+      expect([table, strip(await of('mirror'))]).toEqual([table, original]);
+    }
+  });
+});
