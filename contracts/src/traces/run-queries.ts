@@ -10,13 +10,13 @@ import { TOKEN_PATTERN } from '../subjects';
 export const TRACE_STORE_SERVICE = 'trace-store';
 
 export const TraceOp = {
-  /** `{ tenantId, runId }` → `RunView` (NotFoundError for another tenant's) */
+  /** `RunRef` → `RunView` (NotFoundError for another tenant's) */
   RunGet: 'run.get',
   /** `RunListQuery` → `RunPage` */
   RunList: 'run.list',
-  /** `{ tenantId, runId }` → the run's projected events, in log order */
+  /** `RunRef` → the run's projected events, in log order */
   RunEvents: 'run.events',
-  /** `{ tenantId, runId }` → `RunTimeline`: the run with its steps, calls, approvals and guardrail triggers */
+  /** `RunRef` → `RunTimeline`: the run with its steps, calls, approvals and guardrail triggers */
   RunTimeline: 'run.timeline',
 } as const;
 export type TraceOp = (typeof TraceOp)[keyof typeof TraceOp];
@@ -101,6 +101,12 @@ export function newRunView(tenantId: string, runId: string): RunView {
     durationMs: null,
     eventCount: 0,
   };
+}
+
+/** Names one run of one tenant: the body of `run.get`, `run.events` and `run.timeline`. */
+export class RunRef {
+  @Matches(TOKEN_PATTERN) tenantId!: string;
+  @Matches(TOKEN_PATTERN) runId!: string;
 }
 
 export const MAX_RUN_PAGE = 200;

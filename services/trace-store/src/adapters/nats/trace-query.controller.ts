@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { Msg } from 'nats';
-import { RunListQuery, TraceOp, parseAs, parseJson } from '@tether/contracts';
+import { RunListQuery, RunRef, TraceOp, parseAs, parseJson } from '@tether/contracts';
 import { ValidationError } from '@tether/errors';
 import { ProjectEventsHandler } from '../../application/project-events.handler';
 import { RunQueries } from '../persistence/run.queries';
@@ -12,6 +12,12 @@ function body(msg: Msg): Record<string, unknown> {
   if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null)
     throw new ValidationError('request body must be a JSON object');
   return parsed.value as Record<string, unknown>;
+}
+
+function runRef(msg: Msg): RunRef {
+  const parsed = parseAs(RunRef, body(msg));
+  if (!parsed.ok) throw new ValidationError('a run is named by tenantId and runId', parsed.problems);
+  return parsed.value;
 }
 
 /** Request/reply on `<P>.svc.trace-store.<op>`: queries are always scoped to one tenant. */
@@ -25,8 +31,8 @@ export class TraceQueryController {
 
   @MessagePattern(TraceOp.RunGet)
   getRun(@Payload() msg: Msg) {
-    const { tenantId, runId } = body(msg);
-    return this.queries.getRun(String(tenantId), String(runId));
+    const { tenantId, runId } = runRef(msg);
+    return this.queries.getRun(tenantId, runId);
   }
 
   @MessagePattern(TraceOp.RunList)
@@ -38,14 +44,14 @@ export class TraceQueryController {
 
   @MessagePattern(TraceOp.RunEvents)
   getEvents(@Payload() msg: Msg) {
-    const { tenantId, runId } = body(msg);
-    return this.queries.getEvents(String(tenantId), String(runId));
+    const { tenantId, runId } = runRef(msg);
+    return this.queries.getEvents(tenantId, runId);
   }
 
   @MessagePattern(TraceOp.RunTimeline)
   getTimeline(@Payload() msg: Msg) {
-    const { tenantId, runId } = body(msg);
-    return this.queries.getTimeline(String(tenantId), String(runId));
+    const { tenantId, runId } = runRef(msg);
+    return this.queries.getTimeline(tenantId, runId);
   }
 
   @MessagePattern('rebuild')

@@ -1,0 +1,99 @@
+import { EventStore, requestService, toEnvelopes } from '@tether/event-store';
+import { baseConfig, type RunningService } from '@tether/service-kit';
+import { eventually } from '../../../libs/testing/src/infra.helper';
+import {
+  startIsolatedService,
+  type IsolatedService,
+} from '../../../libs/testing/src/service.helper';
+import { DETAIL_TABLES } from '../src/domain/run-details.projection';
+import { traceStoreService } from '../src/trace-store.module';
+import { detailedRun } from './fixtures/detailed-run';
+
+const RUNS = 1000;
+const TABLES = ['trace_events', 'trace_runs', ...DETAIL_TABLES.map((t) => t.table)];
+
+describe('trace-store rebuild', () => {
+  let ts: IsolatedService;
+  let prefix: string;
+  let svc: RunningService;
+
+  beforeAll(async () => {
+    ts = await startIsolatedService('rebuild', (env) =>
+      traceStoreService(baseConfig(env, 'trace-store', 'test', 0)),
+    );
+    ({ prefix, sut: svc } = ts);
+  });
+  afterAll(() => ts?.stop());
+
+  const status = () =>
+    requestService<{ checkpoint: number; lastSeq: number }>(
+      svc.nc,
+      prefix,
+      'trace-store',
+      'status',
+      {},
+      5000,
+    );
+
+  async function caughtUp(what: string) {
+    await eventually(
+      async () => {
+        const s = await status();
+        return s.checkpoint >= s.lastSeq || undefined;
+      },
+      what,
+      60_000,
+    );
+  }
+
+  /** Every projected table, in a stable order. */
+  async function snapshot(): Promise<Record<string, unknown[]>> {
+    const out: Record<string, unknown[]> = {};
+    for (const table of TABLES)
+      out[table] = await svc.dataSource.query(`SELECT * FROM ${table} ORDER BY 1, 2, 3, 4`);
+    return out;
+  }
+
+  it(`drops and replays ${RUNS} runs into identical tables`, async () => {
+    const store = new EventStore(svc.nc, prefix);
+    const full = detailedRun('x').length;
+    // Every stage a run can be caught in: run k holds the first 1 + (k mod n) events of a run
+    // that touches every table, so finished and unfinished runs, in three tenants.
+    const runs = Array.from({ length: RUNS }, (_, k) => ({
+      tenantId: ['acme', 'globex', 'initech'][k % 3],
+      runId: `run_rb${String(k).padStart(4, '0')}`,
+      length: 1 + (k % full),
+    }));
+    for (let i = 0; i < runs.length; i += 50)
+      await Promise.all(
+        runs.slice(i, i + 50).map(({ tenantId, runId, length }) =>
+          store.appendAll(
+            toEnvelopes(detailedRun(runId).slice(0, length), {
+              runId,
+              tenantId,
+              source: 'test@0',
+            }),
+            0,
+          ),
+        ),
+      );
+    await caughtUp('first projection');
+    const before = await snapshot();
+    expect(before.trace_runs).toHaveLength(RUNS);
+    for (const { table } of DETAIL_TABLES)
+      expect([table, before[table].length > 0]).toEqual([table, true]);
+
+    const { lastSeq } = await requestService<{ lastSeq: number }>(
+      svc.nc,
+      prefix,
+      'trace-store',
+      'rebuild',
+      {},
+      30_000,
+    );
+    expect(lastSeq).toBe(before.trace_events.length);
+    await caughtUp('rebuilt');
+    const after = await snapshot();
+    for (const table of TABLES) expect([table, after[table]]).toEqual([table, before[table]]);
+  });
+});
