@@ -237,6 +237,12 @@ describe('API keys', () => {
         route: '/v1/runs/{runId}/events',
         forUsers: true,
       },
+      {
+        method: 'GET',
+        path: '/v1/runs/run_1/timeline',
+        route: '/v1/runs/{runId}/timeline',
+        forUsers: true,
+      },
     ];
 
     it('lists every route of the OpenAPI document', async () => {

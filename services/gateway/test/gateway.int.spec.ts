@@ -60,7 +60,10 @@ describe('gateway service', () => {
           string,
           Record<string, { security?: unknown[]; responses: Record<string, unknown> }>
         >;
-        components: { securitySchemes: Record<string, unknown> };
+        components: {
+          securitySchemes: Record<string, unknown>;
+          schemas: Record<string, { properties: Record<string, unknown> }>;
+        };
       };
       expect(doc.openapi).toMatch(/^3\./);
       expect(doc.components.securitySchemes).toMatchObject({
@@ -78,6 +81,7 @@ describe('gateway service', () => {
           '/v1/runs/{runId}',
           '/v1/runs/{runId}/cancel',
           '/v1/runs/{runId}/events',
+          '/v1/runs/{runId}/timeline',
         ]),
       );
       const decide = doc.paths['/v1/approvals/{approvalId}/decision'].post;
@@ -85,6 +89,25 @@ describe('gateway service', () => {
       expect(Object.keys(decide.responses)).toEqual(
         expect.arrayContaining(['200', '401', '403', '404', '409', '413', '422', '429', '503']),
       );
+      const timeline = doc.paths['/v1/runs/{runId}/timeline'].get.responses;
+      expect(timeline['200']).toMatchObject({
+        content: {
+          'application/json': { schema: { $ref: '#/components/schemas/RunTimelineDoc' } },
+        },
+      });
+      expect(Object.keys(timeline)).toEqual(expect.arrayContaining(['400', '401', '403', '404']));
+      expect(Object.keys(doc.components.schemas.RunTimelineDoc.properties)).toEqual([
+        'run',
+        'steps',
+        'modelCalls',
+        'toolCalls',
+        'approvals',
+        'guardrails',
+      ]);
+      expect(doc.components.schemas.ToolCallViewDoc.properties).toMatchObject({
+        status: { enum: expect.arrayContaining(['denied', 'awaiting_approval']) },
+        startedAt: { type: 'string', format: 'date-time', nullable: true },
+      });
     });
 
     it('serves the UI at /docs', async () => {

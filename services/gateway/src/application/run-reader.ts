@@ -8,6 +8,7 @@ import {
   newRunView,
   type RunListQuery,
   type RunPage,
+  type RunTimeline,
   type RunView,
 } from '@tether/contracts';
 import { ForbiddenError, NotFoundError } from '@tether/errors';
@@ -38,14 +39,26 @@ export class RunReader {
   }
 
   /** The run, or `NotFoundError` when it does not exist in the caller's tenant or is not the caller's to see. */
-  async get(caller: Caller, runId: string): Promise<RunView> {
-    const [view, request] = await Promise.all([
-      this.projected(caller.tenantId, runId),
-      this.requests.findOneBy({ tenantId: caller.tenantId, runId }),
-    ]);
-    if (!view && !request) throw notFound(runId);
-    if (!maySee(caller, view?.userId ?? request?.userId)) throw notFound(runId);
-    return view ?? queued(request!);
+  get(caller: Caller, runId: string): Promise<RunView> {
+    return this.visible(caller, runId, TraceOp.RunGet, (view) => view.userId, queued);
+  }
+
+  /** The run with its steps, calls, approvals and guardrail triggers, seen as `get` sees the run. */
+  timeline(caller: Caller, runId: string): Promise<RunTimeline> {
+    return this.visible(
+      caller,
+      runId,
+      TraceOp.RunTimeline,
+      (t) => t.run.userId,
+      (request) => ({
+        run: queued(request),
+        steps: [],
+        modelCalls: [],
+        toolCalls: [],
+        approvals: [],
+        guardrails: [],
+      }),
+    );
   }
 
   list(caller: Caller, filters: RunFilters): Promise<RunPage> {
@@ -63,9 +76,30 @@ export class RunReader {
     return callService(this.nc, this.config, TRACE_STORE_SERVICE, TraceOp.RunList, query);
   }
 
-  private async projected(tenantId: string, runId: string): Promise<RunView | undefined> {
+  /**
+   * What the trace-store answers for the run, else the gateway's own record of it; either way only
+   * when the caller may see the run. A run whose projection names no user yet is the requester's.
+   */
+  private async visible<T>(
+    caller: Caller,
+    runId: string,
+    op: TraceOp,
+    ownerOf: (found: T) => string | null,
+    queuedAs: (request: RunRequestEntity) => T,
+  ): Promise<T> {
+    const [found, request] = await Promise.all([
+      this.projected<T>(op, caller.tenantId, runId),
+      this.requests.findOneBy({ tenantId: caller.tenantId, runId }),
+    ]);
+    if (found === undefined && !request) throw notFound(runId);
+    const owner = (found === undefined ? null : ownerOf(found)) ?? request?.userId;
+    if (!maySee(caller, owner)) throw notFound(runId);
+    return found ?? queuedAs(request!);
+  }
+
+  private async projected<T>(op: TraceOp, tenantId: string, runId: string): Promise<T | undefined> {
     try {
-      return await callService<RunView>(this.nc, this.config, TRACE_STORE_SERVICE, TraceOp.RunGet, {
+      return await callService<T>(this.nc, this.config, TRACE_STORE_SERVICE, op, {
         tenantId,
         runId,
       });

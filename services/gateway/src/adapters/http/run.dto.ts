@@ -8,6 +8,7 @@ import {
   RUN_STATUSES,
   RunMode,
   StartRun,
+  TOOL_NAME_PATTERN,
   type RunPage,
   type RunStatusName,
   type RunView,
@@ -80,6 +81,14 @@ export class RunListParams extends PageParams {
   @IsOptional()
   @IsIn(Object.values(Outcome))
   outcome?: Outcome;
+
+  @ApiPropertyOptional({
+    example: 'issue_refund',
+    description: 'Only runs that called (or asked to call) this tool.',
+  })
+  @IsOptional()
+  @Matches(TOOL_NAME_PATTERN, { message: 'tool must be a tool name as agents declare it' })
+  tool?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Runs created at or after this time.' })
   @IsOptional()

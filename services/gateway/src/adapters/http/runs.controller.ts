@@ -34,6 +34,7 @@ import { CurrentCaller, Roles } from './caller.decorator';
 import { KeyThrottlerGuard } from './key-throttler.guard';
 import { ApiProblems } from './problem.doc';
 import { requestPipe } from './request.pipe';
+import { RunTimelineDoc } from './run-timeline.dto';
 import {
   CancelRequestedDoc,
   CancelRunBody,
@@ -109,6 +110,19 @@ export class RunsController {
   @ApiProblems(400, 404)
   get(@CurrentCaller() caller: Caller, @Param() { runId }: RunParams) {
     return this.reader.get(caller, runId);
+  }
+
+  @Get(':runId/timeline')
+  @ApiOperation({
+    summary:
+      'What the run did: each model turn and attempt, tool call, approval and guardrail trigger',
+    description:
+      'The run as `GET /v1/runs/{runId}` answers it, with its details as the trace-store projected them, each list oldest first. Arguments, results and errors are redacted as the log holds them. A run whose first event is not projected yet has empty lists.',
+  })
+  @ApiOkResponse({ type: RunTimelineDoc })
+  @ApiProblems(400, 404)
+  timeline(@CurrentCaller() caller: Caller, @Param() { runId }: RunParams) {
+    return this.reader.timeline(caller, runId);
   }
 
   @Post(':runId/cancel')
