@@ -21,7 +21,14 @@ export type {
   RunListQuery,
   RunPage,
   RunStatusName,
+  RunTimeline,
   RunView,
+  StepView,
+  ModelCallView,
+  ToolCallView,
+  ToolCallStatus,
+  ApprovalView,
+  GuardrailTriggerView,
   TetherEvent,
 } from '@tether/contracts';
 export { NatsUnavailableError } from '@tether/event-store';

@@ -10,10 +10,20 @@ import {
   parseAs,
   parseEvent,
   type RunPage,
+  type RunTimeline,
   type RunView,
+  type ToolCallStatus,
 } from '@tether/contracts';
 import { ValidationError } from '@tether/errors';
-import { isAmount, isCount, isString, isStringOrNull, problemsOf, type Shape } from './reply.shape';
+import {
+  isAmount,
+  isAmountOrNull,
+  isCount,
+  isString,
+  isStringOrNull,
+  problemsOf,
+  type Shape,
+} from './reply.shape';
 import { InvalidReplyError } from './sdk.errors';
 import type { LogEntry } from './tether.client';
 
@@ -34,6 +44,12 @@ export interface Runs {
   get(runId: string): Promise<RunView>;
   /** The run's projected events in log order, each with its `_EVT` sequence; empty for an unknown run. */
   events(runId: string): Promise<LogEntry[]>;
+  /**
+   * What the run did: the run with its final answer, then its model turns, model call attempts,
+   * tool calls, approvals and guardrail triggers, each oldest first; `NotFoundError` when the
+   * tenant has no such run.
+   */
+  timeline(runId: string): Promise<RunTimeline>;
 }
 
 /** One request/reply to `<P>.svc.trace-store.<op>`, as the client sends it. */
@@ -56,6 +72,10 @@ export function runsOf(request: TraceRequest, tenant: string): Runs {
       return reply as RunView;
     },
 
+    async timeline(runId) {
+      return checkTimeline(await request<unknown>(TraceOp.RunTimeline, runBody(tenant, runId)));
+    },
+
     async events(runId) {
       const reply = await request<unknown>(TraceOp.RunEvents, runBody(tenant, runId));
       return checkEvents(reply);
@@ -73,6 +93,7 @@ function listBody(tenantId: string, filters: RunFilters): RunListQuery {
     ...(f.release !== undefined && { release: f.release }),
     ...(f.status !== undefined && { status: f.status }),
     ...(f.outcome !== undefined && { outcome: f.outcome }),
+    ...(f.tool !== undefined && { tool: f.tool }),
     ...(f.from !== undefined && { from: f.from }),
     ...(f.to !== undefined && { to: f.to }),
     ...(f.limit !== undefined && { limit: f.limit }),
@@ -111,6 +132,108 @@ const RUN: Shape = {
   eventCount: isCount,
 };
 
+const oneOf =
+  (...values: unknown[]) =>
+  (v: unknown) =>
+    values.includes(v);
+const TOOL_CALL_STATUSES = [
+  'requested',
+  'awaiting_approval',
+  'approved',
+  'running',
+  'completed',
+  'failed',
+  'denied',
+  'drafted',
+] as const satisfies readonly ToolCallStatus[];
+const isCountOrNull = (v: unknown) => v === null || isCount(v);
+const isBooleanOrNull = (v: unknown) => v === null || typeof v === 'boolean';
+const isObjectOrNull = (v: unknown) => v === null || (typeof v === 'object' && !Array.isArray(v));
+
+/** The rows of `run.timeline`, field by field (contracts/src/traces/run-timeline.ts). */
+const TIMELINE_ROWS: Record<Exclude<keyof RunTimeline, 'run'>, Shape> = {
+  steps: {
+    step: isCount,
+    model: isStringOrNull,
+    attempts: isCountOrNull,
+    failures: isCount,
+    startedAt: isStringOrNull,
+    endedAt: isStringOrNull,
+    finishReason: isStringOrNull,
+    toolCalls: isCountOrNull,
+    inputTokens: isCountOrNull,
+    outputTokens: isCountOrNull,
+    costUsd: isAmountOrNull,
+    latencyMs: isAmountOrNull,
+    text: isStringOrNull,
+  },
+  modelCalls: {
+    step: isCount,
+    attempt: isCount,
+    provider: isStringOrNull,
+    requestedModel: isStringOrNull,
+    model: isStringOrNull,
+    status: oneOf('requested', 'responded', 'failed'),
+    requestedAt: isStringOrNull,
+    endedAt: isStringOrNull,
+    inputTokens: isCountOrNull,
+    outputTokens: isCountOrNull,
+    cachedInputTokens: isCountOrNull,
+    reasoningTokens: isCountOrNull,
+    costUsd: isAmountOrNull,
+    latencyMs: isAmountOrNull,
+    finishReason: isStringOrNull,
+    error: isStringOrNull,
+    retryable: isBooleanOrNull,
+  },
+  toolCalls: {
+    callId: isString,
+    tool: isStringOrNull,
+    tier: isCountOrNull,
+    step: isCountOrNull,
+    args: isObjectOrNull,
+    permission: isStringOrNull,
+    rule: isStringOrNull,
+    status: oneOf(...TOOL_CALL_STATUSES),
+    reason: isStringOrNull,
+    error: isStringOrNull,
+    deniedBy: isStringOrNull,
+    requestedAt: isStringOrNull,
+    startedAt: isStringOrNull,
+    endedAt: isStringOrNull,
+    attempts: isCountOrNull,
+    dryRun: isBooleanOrNull,
+    latencyMs: isAmountOrNull,
+    costUsd: isAmountOrNull,
+    guardrail: isStringOrNull,
+  },
+  approvals: {
+    approvalId: isString,
+    callId: isStringOrNull,
+    tool: isStringOrNull,
+    tier: isCountOrNull,
+    requestedBy: isStringOrNull,
+    quorum: isCountOrNull,
+    risk: isStringOrNull,
+    requestedAt: isStringOrNull,
+    expiresAt: isStringOrNull,
+    status: oneOf('pending', 'granted', 'denied', 'expired'),
+    approverId: isStringOrNull,
+    reason: isStringOrNull,
+    decidedAt: isStringOrNull,
+    edited: isBooleanOrNull,
+  },
+  guardrails: {
+    seq: isCount,
+    ruleId: isStringOrNull,
+    stage: isStringOrNull,
+    action: isStringOrNull,
+    callId: isStringOrNull,
+    detail: isStringOrNull,
+    at: isStringOrNull,
+  },
+};
+
 /** A projected event as the trace-store stores it: the envelope without its schema version. */
 const ROW: Shape = {
   seq: isCount,
@@ -137,6 +260,24 @@ function checkPage(reply: unknown): RunPage {
   }
   if (problems.length) refuse(TraceOp.RunList, problems);
   return reply as RunPage;
+}
+
+function checkTimeline(reply: unknown): RunTimeline {
+  const problems = problemsOf(reply, {}, 'timeline');
+  if (!problems.length) {
+    const timeline = reply as Record<string, unknown>;
+    problems.push(...problemsOf(timeline.run, RUN, 'timeline.run'));
+    for (const [list, shape] of Object.entries(TIMELINE_ROWS)) {
+      const rows = timeline[list];
+      if (!Array.isArray(rows)) problems.push(`timeline.${list} is not a list`);
+      else
+        problems.push(
+          ...rows.flatMap((row, i) => problemsOf(row, shape, `timeline.${list}[${i}]`)),
+        );
+    }
+  }
+  if (problems.length) refuse(TraceOp.RunTimeline, problems);
+  return reply as RunTimeline;
 }
 
 /**
