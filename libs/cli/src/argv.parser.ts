@@ -7,6 +7,7 @@ import {
   RUN_STATUSES,
   RunMode,
   SPEND_GROUPS,
+  TOOL_NAME_PATTERN,
   type CapName,
   type RunStatusName,
   type SpendGroup,
@@ -83,6 +84,8 @@ export type Invocation =
       release?: string;
       status?: RunStatusName;
       outcome?: Outcome;
+      /** Runs that called (or asked to call) this tool. */
+      tool?: string;
       /** ISO 8601 instants: runs created at or after `from` and before `to`. */
       from?: string;
       to?: string;
@@ -90,7 +93,13 @@ export type Invocation =
       limit?: number;
       cursor?: string;
     }
-  | { command: 'trace'; flags: GlobalFlags; runId: string }
+  | {
+      command: 'trace';
+      flags: GlobalFlags;
+      runId: string;
+      /** The projected events, one line each, instead of the timeline. */
+      events: boolean;
+    }
   | { command: 'budget'; flags: GlobalFlags; action: 'caps' }
   | {
       command: 'budget';
@@ -146,6 +155,8 @@ const OPTIONS = {
   outcome: { type: 'string' },
   limit: { type: 'string' },
   cursor: { type: 'string' },
+  tool: { type: 'string' },
+  events: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -168,9 +179,9 @@ const SHAPE: Record<CommandName, { args: string[]; options: OptionName[] }> = {
   // Filters checked in parseRuns; `--user` names whose runs.
   runs: {
     args: [],
-    options: ['agent', 'release', 'status', 'outcome', 'from', 'to', 'limit', 'cursor'],
+    options: ['agent', 'release', 'status', 'outcome', 'tool', 'from', 'to', 'limit', 'cursor'],
   },
-  trace: { args: ['runId'], options: [] },
+  trace: { args: ['runId'], options: ['events'] },
 };
 
 export const TOOLS_ACTIONS = ['disable', 'enable', 'switches'] as const;
@@ -248,7 +259,7 @@ export function parseArgv(argv: string[]): Invocation {
     case 'trace': {
       if (!RUN_ID_PATTERN.test(rest[0]))
         throw new UsageError(`"${rest[0]}" is not a run id (run_ followed by its id)`, command);
-      return { command, flags, runId: rest[0] };
+      return { command, flags, runId: rest[0], events: values.events ?? false };
     }
     default: {
       const never: never = command;
@@ -451,8 +462,8 @@ const OUTCOMES = Object.values(Outcome) as string[];
 const WHOLE = /^[0-9]+$/;
 
 /**
- * `runs [--user U] [--agent A] [--release R] [--status S] [--outcome O] [--from ISO] [--to ISO]
- * [--limit N] [--cursor C]`: one page of the tenant's runs, newest first.
+ * `runs [--user U] [--agent A] [--release R] [--status S] [--outcome O] [--tool T] [--from ISO]
+ * [--to ISO] [--limit N] [--cursor C]`: one page of the tenant's runs, newest first.
  */
 function parseRuns(
   rest: string[],
@@ -460,11 +471,13 @@ function parseRuns(
   flags: GlobalFlags,
 ): Invocation {
   if (rest.length) throw new UsageError(`runs takes no arguments, got ${rest.length}`, 'runs');
-  const { status, outcome, limit } = values;
+  const { status, outcome, limit, tool } = values;
   if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status))
     throw new UsageError(`--status must be one of ${RUN_STATUSES.join(', ')}`, 'runs');
   if (outcome !== undefined && !OUTCOMES.includes(outcome))
     throw new UsageError(`--outcome must be one of ${OUTCOMES.join(', ')}`, 'runs');
+  if (tool !== undefined && !TOOL_NAME_PATTERN.test(tool))
+    throw new UsageError(`--tool takes a tool name as agents declare it, not "${tool}"`, 'runs');
   const pageSize = limit === undefined ? undefined : Number(limit.trim());
   if (
     limit !== undefined &&
@@ -481,6 +494,7 @@ function parseRuns(
     release: nonEmpty(values.release, 'release', 'runs'),
     status: status as RunStatusName | undefined,
     outcome: outcome as Outcome | undefined,
+    tool,
     from,
     to,
     limit: pageSize,

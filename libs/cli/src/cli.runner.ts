@@ -88,7 +88,7 @@ function dispatch(
     case 'runs':
       return runsCommand(ctx, invocation);
     case 'trace':
-      return traceCommand(ctx, invocation.runId);
+      return traceCommand(ctx, invocation);
     default: {
       const never: never = invocation;
       throw new Error(`unhandled command ${JSON.stringify(never)}`);

@@ -20,9 +20,9 @@ const ANSI = {
   magenta: 35,
   cyan: 36,
 } as const;
-type Style = keyof typeof ANSI;
+export type Style = keyof typeof ANSI;
 
-function paint(text: string, style: Style, on: boolean): string {
+export function paint(text: string, style: Style, on: boolean): string {
   return on ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text;
 }
 

@@ -103,8 +103,8 @@ and holds for the next reservation.
 
 Example: tether budget set user_daily 5 --user u_88 --by alice@ops --reason "trial account"`,
   runs: `Usage: tether runs [--tenant <id>] [--user <id>] [--agent <name>] [--release <hash>]
-                   [--status <status>] [--outcome <outcome>] [--from <time>] [--to <time>]
-                   [--limit <n>] [--cursor <c>] [--json]
+                   [--status <status>] [--outcome <outcome>] [--tool <name>] [--from <time>]
+                   [--to <time>] [--limit <n>] [--cursor <c>] [--json]
 
 The tenant's runs as the trace-store projects them, newest first: one line each with its
 agent, user, status, outcome (reason), steps, tool calls, tokens, cost, start (UTC) and
@@ -114,21 +114,27 @@ duration. When more runs match, the last line gives the --cursor of the next pag
   --release <hash>     only runs of this agent release
   --status <status>    ${RUN_STATUSES.join(', ')}
   --outcome <outcome>  ${Object.values(Outcome).join(', ')}
+  --tool <name>        only runs that called (or asked to call) this tool
   --from, --to <time>  runs created at or after --from and before --to: an ISO 8601 time
                        with its zone (2026-11-21T09:00:00Z) or a day (UTC midnight)
   --limit <n>          runs per page, 1-${MAX_RUN_PAGE} (default 50)
   --cursor <c>         the page after the one that printed this cursor
   --json               the page as one JSON object ({ items, nextCursor })
 
-Example: tether runs --agent support-agent --status failed --limit 20`,
-  trace: `Usage: tether trace <runId> [--tenant <id>] [--json]
+Example: tether runs --agent support-agent --status failed --limit 20
+         tether runs --tool issue_refund --outcome partial`,
+  trace: `Usage: tether trace <runId> [--tenant <id>] [--events] [--json]
 
-The run's summary as the trace-store projects it (status, outcome, steps, tokens, cost,
-duration), then its timeline: one line per event, offset from the run's start, with the model
-and its tokens, cost and latency, each tool call with its tier and arguments and its result,
-approvals, guardrails, budget reservations and refusals, and the terminal reason and message.
-"tether events" reads the log itself; "trace" reads the projection, which may lag it briefly.
-  --json               the summary, then one JSON object per event
+What a run did, from the trace-store: a header (agent, release, user, status, outcome and
+reason, duration, steps, tokens, cost), then each model turn with its attempts (model, latency,
+tokens, cost, finish reason; a failed attempt with its error), the tool calls it proposed (tier,
+status, latency, arguments and result shortened, why it was denied or failed and by which rule,
+the guardrail's verdict), their approvals (who asked, who decided, when) and guardrail triggers,
+then the answer (or the end user's message when the run did not succeed). Times are offsets from
+the run's start (+1.234s). The trace-store may lag the log briefly; "tether events" reads the log.
+  --events             the projected events instead, one line each, offset from the first
+  --json               the timeline as one JSON object (with --events: the run, then one
+                       JSON object per event)
 
 Example: tether trace run_01JD3X4Q9V7ZC8M2N5P6R7S8T9`,
 };
@@ -142,7 +148,7 @@ Commands:
   run <agent> "<input>"   start a run (--follow to watch it)
   events <runId>          print a run's event log
   runs                    list the tenant's runs (--status, --agent, --user, --from, …)
-  trace <runId>           a run's summary and timeline, from the trace-store
+  trace <runId>           what a run did, step by step, from the trace-store
   cancel <runId>          cancel a run
   rebuild                 rebuild trace-store's projections from the log
   tools disable <tool>    switch a tool off (--reason required; --tenant, else every tenant)

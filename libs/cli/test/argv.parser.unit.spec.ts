@@ -297,6 +297,8 @@ describe('parseArgv', () => {
           'failed',
           '--outcome',
           'aborted',
+          '--tool',
+          'issue_refund',
           '--from',
           '2026-11-01',
           '--to',
@@ -314,6 +316,7 @@ describe('parseArgv', () => {
         release: 'sha256:ab12',
         status: 'failed',
         outcome: 'aborted',
+        tool: 'issue_refund',
         from: '2026-11-01',
         to: '2026-11-21T09:30:00Z',
         limit: 20,
@@ -348,6 +351,10 @@ describe('parseArgv', () => {
       [['runs', '--from', '2026-11-21T09:00:00'], /--from takes an ISO 8601 time/],
       [['runs', '--from', '2026-11-02', '--to', '2026-11-01'], /--from 2026-11-02 is not before/],
       [['runs', '--cursor', ' '], /--cursor must not be empty/],
+      [['runs', '--tool', '9lives'], /--tool takes a tool name as agents declare it, not "9lives"/],
+      [['runs', '--tool', ''], /--tool takes a tool name/],
+      [['runs', '--tool'], /option --tool needs a value/],
+      [['runs', '--events'], /runs does not take --events/],
       [['runs', 'acme'], /runs takes no arguments, got 1/],
       [['runs', '--by', 'day'], /runs does not take --by/],
       [['runs', '--limit'], /option --limit needs a value/],
@@ -359,12 +366,14 @@ describe('parseArgv', () => {
   });
 
   describe('trace', () => {
-    it('reads the run id', () => {
+    it('reads the run id; the timeline unless --events', () => {
       expect(parseArgv(['trace', 'run_01JD3X', '--json'])).toMatchObject({
         command: 'trace',
         runId: 'run_01JD3X',
+        events: false,
         flags: { json: true },
       });
+      expect(parseArgv(['trace', 'run_01JD3X', '--events'])).toMatchObject({ events: true });
     });
 
     it.each([
@@ -621,10 +630,13 @@ describe('runCli', () => {
     expect(runs.out).toMatch(/Usage: tether runs \[--tenant <id>\] \[--user <id>\]/);
     expect(runs.out).toMatch(/queued, running, waiting_for_approval/);
     expect(runs.out).toMatch(/success, partial, failed, aborted/);
-    expect((await sut(['help', 'trace'])).out).toMatch(/Usage: tether trace <runId>/);
+    expect(runs.out).toMatch(/--tool <name> +only runs that called \(or asked to call\) this tool/);
+    const trace = (await sut(['help', 'trace'])).out;
+    expect(trace).toMatch(/Usage: tether trace <runId> \[--tenant <id>\] \[--events\] \[--json\]/);
+    expect(trace).toMatch(/--events +the projected events instead/);
     const general = (await sut(['--help'])).out;
     expect(general).toMatch(/\n {2}runs {2,}list the tenant's runs/);
-    expect(general).toMatch(/\n {2}trace <runId> {2,}a run's summary and timeline/);
+    expect(general).toMatch(/\n {2}trace <runId> {2,}what a run did, step by step/);
   });
 
   it('exits 2 for a bad runs filter, before connecting to anything', async () => {

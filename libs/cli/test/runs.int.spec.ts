@@ -1,3 +1,4 @@
+import type { RunTimeline } from '@tether/contracts';
 import { newId } from '@tether/event-store';
 import { eventually } from '../../testing/src/infra.helper';
 import { startStack, type TestStack } from '../../../test/stack';
@@ -83,6 +84,17 @@ describe('tether runs and tether trace (the CLI, built and spawned)', () => {
       expect(ids).toEqual([completed[0]]);
     });
 
+    it('lists the runs that called a tool', async () => {
+      const called = await cli(['runs', '--tool', 'lookup_order', '--json']);
+      expect(called.code).toBe(0);
+      const ids = (JSON.parse(called.stdout) as { items: { runId: string }[] }).items.map(
+        (r) => r.runId,
+      );
+      expect(ids).toEqual([...completed].reverse());
+      const none = await cli(['runs', '--tool', 'issue_refund']);
+      expect(none).toMatchObject({ code: 0, stdout: 'no runs match\n' });
+    });
+
     it('refuses a bad flag before connecting, with exit 2', async () => {
       const bad = await tether(['runs', '--status', 'done', '--nats', 'nats://127.0.0.1:1']);
       expect(bad).toEqual({
@@ -102,17 +114,65 @@ describe('tether runs and tether trace (the CLI, built and spawned)', () => {
   });
 
   describe('trace', () => {
-    it('prints the summary, then the timeline in log order', async () => {
+    it('prints the header, then each turn with its model call and the tool call it proposed, then the answer', async () => {
       const { code, stdout, stderr } = await cli(['trace', completed[0]]);
       expect(stderr).toBe('');
       expect(code).toBe(0);
       const lines = stdout.trimEnd().split('\n');
       expect(lines[0]).toMatch(
         new RegExp(
-          `^${completed[0]} · support-agent for u_1 · completed · success \\(completed\\) in \\S+ · 2 step\\(s\\), 1 tool call\\(s\\) · \\d+\\+\\d+ tok · \\$\\d+\\.\\d+ · started \\S+ \\S+$`,
+          `^${completed[0]} · support-agent \\(release \\S+\\) for u_1 · started \\S+ \\S+ UTC$`,
         ),
       );
-      // The projection's timeline is the log's, in its order.
+      expect(lines[1]).toMatch(
+        /^completed · success \(completed\) in \S+ · 2 step\(s\), 1 tool call\(s\) · \d+\+\d+ tok · \$\d+\.\d+$/,
+      );
+      const body = lines.slice(3);
+      const offset = ' +\\+\\d+\\.\\d{3}s';
+      const expected = [
+        `^${offset}  step 1 · \\S+ · 1 tool call\\(s\\) proposed$`,
+        `^${offset}    model #1 scripted/\\S+ · \\d+ms · \\d+\\+\\d+ tok · \\$[\\d.]+ · tool_calls$`,
+        `^${offset}    tool lookup_order · tier 0 · completed · \\d+ms$`,
+        '^ +args \\{"orderId":"1042"\\}$',
+        // The carrier's answer is longer than a line: shortened.
+        '^ +result \\{"found":true,.*…$',
+        `^${offset}  step 2 · \\S+$`,
+        `^${offset}    model #1 scripted/\\S+ · \\d+ms · \\d+\\+\\d+ tok · \\$[\\d.]+ · stop$`,
+        '^ +said: .*1042',
+        '^$',
+        '^answer:$',
+      ];
+      expect(body.slice(0, expected.length)).toEqual(
+        expected.map((pattern) => expect.stringMatching(new RegExp(pattern))),
+      );
+      const run = await stack.store.read('acme', completed[0]);
+      const answer = run.at(-1)!.event.data as { output: string };
+      expect(body.slice(expected.length).join('\n')).toBe(answer.output);
+    });
+
+    it('prints the timeline as one JSON object with --json', async () => {
+      const { code, stdout } = await cli(['trace', completed[1], '--json']);
+      expect(code).toBe(0);
+      expect(stdout.trimEnd().split('\n')).toHaveLength(1);
+      const timeline = JSON.parse(stdout) as RunTimeline;
+      expect(timeline.run).toMatchObject({
+        runId: completed[1],
+        userId: 'u_2',
+        status: 'completed',
+      });
+      expect(timeline.steps.map((s) => s.step)).toEqual([1, 2]);
+      expect(timeline.toolCalls.map((c) => [c.tool, c.status])).toEqual([
+        ['lookup_order', 'completed'],
+      ]);
+    });
+
+    it('prints the header, then one line per projected event in log order, with --events', async () => {
+      const { code, stdout, stderr } = await cli(['trace', completed[0], '--events']);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      const lines = stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(new RegExp(`^${completed[0]} · support-agent `));
+      // The projection's events are the log's, in its order.
       const log = await stack.store.read('acme', completed[0]);
       expect(typesOf(stdout)).toEqual(log.map((s) => s.event.type));
       expect(typesOf(stdout)).toEqual(expect.arrayContaining(['tool.completed', 'run.completed']));
@@ -121,8 +181,16 @@ describe('tether runs and tether trace (the CLI, built and spawned)', () => {
       expect(stdout).toMatch(/run\.completed +success · completed: /);
     });
 
-    it('prints the summary and every event as JSON with --json', async () => {
-      const { code, stdout } = await cli(['trace', rejected, '--json']);
+    it('prints a rejected run with no model turn and its message', async () => {
+      const { code, stdout } = await cli(['trace', rejected]);
+      expect(code).toBe(0);
+      const lines = stdout.trimEnd().split('\n');
+      expect(lines[1]).toMatch(/^rejected · failed \(unknown_agent\) /);
+      expect(lines.slice(3)).toEqual(['no model turns', '', expect.stringMatching(/^message: \S/)]);
+    });
+
+    it('prints the summary and every event as JSON with --events --json', async () => {
+      const { code, stdout } = await cli(['trace', rejected, '--events', '--json']);
       expect(code).toBe(0);
       const [run, ...events] = stdout
         .trimEnd()

@@ -1,4 +1,4 @@
-import { newRunView, type RunView } from '@tether/contracts';
+import { newRunView } from '@tether/contracts';
 import type { LogEntry } from '@tether/sdk';
 import {
   aModelResponded,
@@ -7,32 +7,8 @@ import {
   anEvent,
   testEventTime,
 } from '@tether/testing';
-import { runLines, runSummary, traceLines } from '../src/commands/runs.printer';
-
-function aRunView(overrides: Partial<RunView> = {}): RunView {
-  return {
-    ...newRunView('acme', 'run_01A'),
-    agent: 'support-agent',
-    release: 'sha256:ab12',
-    userId: 'u_1',
-    mode: 'live',
-    status: 'completed',
-    outcome: 'success',
-    reason: 'completed',
-    message: 'Done.',
-    steps: 2,
-    toolCalls: 1,
-    inputTokens: 1200,
-    outputTokens: 34,
-    costUsd: 0.0125,
-    createdAt: '2026-11-21T09:00:00.000Z',
-    startedAt: '2026-11-21T09:00:00.120Z',
-    endedAt: '2026-11-21T09:00:01.620Z',
-    durationMs: 1500,
-    eventCount: 9,
-    ...overrides,
-  };
-}
+import { runHeader, runLines, traceLines } from '../src/commands/runs.printer';
+import { aRunView } from './run-timeline.fixture';
 
 const running = aRunView({
   runId: 'run_01B',
@@ -67,13 +43,20 @@ describe('runs printer', () => {
     });
   });
 
-  describe('runSummary', () => {
-    it('gives who ran what, where it stands, and what it cost', () => {
-      expect(runSummary(aRunView())).toBe(
-        'run_01A · support-agent for u_1 · completed · success (completed) in 1.50s · 2 step(s), 1 tool call(s) · 1200+34 tok · $0.0125 · started 2026-11-21 09:00:00',
+  describe('runHeader', () => {
+    it('gives who ran what and which release, then where it stands, how long and what it cost', () => {
+      expect(runHeader(aRunView())).toEqual([
+        'run_01A · support-agent (release sha256:ab12) for u_1 · started 2026-11-21 09:00:00 UTC',
+        'completed · success (completed) in 1.50s · 2 step(s), 1 tool call(s) · 1200+34 tok · $0.0125',
+      ]);
+      expect(runHeader(running)[1]).toBe(
+        'waiting_for_approval · 2 step(s), 1 tool call(s) · 1200+34 tok · $0.00',
       );
-      expect(runSummary(running)).toMatch(
-        /^run_01B · support-agent for u_22 · waiting_for_approval · 2 step/,
+    });
+
+    it('names a mode other than live', () => {
+      expect(runHeader(aRunView({ mode: 'shadow', release: null }))[0]).toBe(
+        'run_01A · support-agent for u_1 · shadow · started 2026-11-21 09:00:00 UTC',
       );
     });
   });
@@ -106,25 +89,25 @@ describe('runs printer', () => {
         reason: 'tool_failed',
         message: 'The carrier is down.',
       });
-      const lines = traceLines(failed, entries, false);
-      expect(lines[0]).toBe(runSummary(failed));
-      expect(lines.slice(1, 5).map((l) => /^ +\+[0-9.]+s {2}(\S+)/.exec(l)?.[1])).toEqual([
+      const [first, second, ...lines] = traceLines(failed, entries, false);
+      expect([first, second]).toEqual(runHeader(failed));
+      expect(lines.slice(0, 4).map((l) => /^ +\+[0-9.]+s {2}(\S+)/.exec(l)?.[1])).toEqual([
         'run.started',
         'model.responded',
         'tool.requested',
         'run.failed',
       ]);
-      expect(lines[1]).toMatch(/^ +\+0\.000s {2}run\.started/);
-      expect(lines[2]).toMatch(/ · \$0\.0020 · \d+ms$/);
-      expect(lines[3]).toMatch(/ · tier \d · /);
-      expect(lines[4]).toMatch(/failed · tool_failed: The carrier is down\.$/);
-      expect(lines[5]).toBe('The carrier is down.');
-      expect(lines).toHaveLength(6);
+      expect(lines[0]).toMatch(/^ +\+0\.000s {2}run\.started/);
+      expect(lines[1]).toMatch(/ · \$0\.0020 · \d+ms$/);
+      expect(lines[2]).toMatch(/ · tier \d · /);
+      expect(lines[3]).toMatch(/failed · tool_failed: The carrier is down\.$/);
+      expect(lines[4]).toBe('The carrier is down.');
+      expect(lines).toHaveLength(5);
     });
 
     it('adds no message after a success, and says when nothing is projected yet', () => {
       expect(traceLines(aRunView(), [], false)).toEqual([
-        runSummary(aRunView()),
+        ...runHeader(aRunView()),
         'no events projected yet',
       ]);
     });

@@ -2,8 +2,10 @@ import type { Invocation } from '../argv.parser';
 import { ExitCode } from '../cli.errors';
 import type { CommandContext } from './command.context';
 import { runLines, traceLines } from './runs.printer';
+import { timelineLines } from './timeline.printer';
 
 type RunsInvocation = Extract<Invocation, { command: 'runs' }>;
+type TraceInvocation = Extract<Invocation, { command: 'trace' }>;
 
 /** `tether runs`: one page of the tenant's runs from the trace-store, newest first. */
 export async function runsCommand(ctx: CommandContext, inv: RunsInvocation): Promise<ExitCode> {
@@ -14,11 +16,20 @@ export async function runsCommand(ctx: CommandContext, inv: RunsInvocation): Pro
   return ExitCode.Ok;
 }
 
-/** `tether trace <runId>`: the run's summary, then its timeline as the trace-store projected it. */
-export async function traceCommand(ctx: CommandContext, runId: string): Promise<ExitCode> {
+/**
+ * `tether trace <runId>`: what the run did, from the trace-store's timeline; with `--events`, its
+ * projected events one line each.
+ */
+export async function traceCommand(ctx: CommandContext, inv: TraceInvocation): Promise<ExitCode> {
+  if (!inv.events) {
+    const timeline = await ctx.client.runs.timeline(inv.runId);
+    if (ctx.config.json) ctx.out(JSON.stringify(timeline));
+    else timelineLines(timeline, ctx.config.color).forEach((line) => ctx.out(line));
+    return ExitCode.Ok;
+  }
   const [run, entries] = await Promise.all([
-    ctx.client.runs.get(runId),
-    ctx.client.runs.events(runId),
+    ctx.client.runs.get(inv.runId),
+    ctx.client.runs.events(inv.runId),
   ]);
   if (ctx.config.json) {
     ctx.out(JSON.stringify(run));

@@ -26,28 +26,33 @@ export function runLines(page: RunPage): string[] {
   ];
 }
 
-/** The run's summary line: who ran what, where it stands, and what it cost. */
-export function runSummary(r: RunView): string {
+/** Who ran what (and which release), then where it stands, how long it took and what it cost. */
+export function runHeader(r: RunView): string[] {
+  const release = r.release ? ` (release ${r.release})` : '';
+  const mode = r.mode && r.mode !== 'live' ? ` · ${r.mode}` : '';
   const ended = r.outcome ? ` · ${r.outcome} (${r.reason ?? '-'})` : '';
   const took = r.durationMs === null ? '' : ` in ${formatDuration(r.durationMs)}`;
   const calls = `${r.steps} step(s), ${r.toolCalls} tool call(s)`;
   const tokens = `${r.inputTokens}+${r.outputTokens} tok`;
-  return `${r.runId} · ${r.agent ?? '-'} for ${r.userId ?? '-'} · ${r.status}${ended}${took} · ${calls} · ${tokens} · ${usd(r.costUsd)} · started ${when(r.startedAt ?? r.createdAt)}`;
+  return [
+    `${r.runId} · ${r.agent ?? '-'}${release} for ${r.userId ?? '-'}${mode} · started ${when(r.startedAt ?? r.createdAt)} UTC`,
+    `${r.status}${ended}${took} · ${calls} · ${tokens} · ${usd(r.costUsd)}`,
+  ];
 }
 
-/** The summary, the timeline (one line per projected event, offset from the first), then the end user's message. */
+/** `tether trace --events`: the header, then one line per projected event (offset from the first), then the end user's message. */
 export function traceLines(run: RunView, entries: LogEntry[], color: boolean): string[] {
   const startMs = entries.length ? Date.parse(entries[0].event.time) : 0;
   const timeline = entries.map(({ event }) => formatEvent(event, { startMs, color }));
   const message = run.message && run.outcome !== 'success' ? [run.message] : [];
   return [
-    runSummary(run),
+    ...runHeader(run),
     ...(timeline.length ? timeline : ['no events projected yet']),
     ...message,
   ];
 }
 
 /** `2026-11-21 09:00:03` (UTC), or `-`. */
-function when(iso: string | null): string {
+export function when(iso: string | null): string {
   return iso ? iso.slice(0, 19).replace('T', ' ') : '-';
 }
