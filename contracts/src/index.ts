@@ -22,4 +22,5 @@ export * from './internal/run-deadline.command';
 export * from './internal/run-resume.command';
 export * from './traces/run-queries';
 export * from './traces/run-timeline';
+export * from './traces/alerts';
 export * from './budget/budget-bus';

@@ -126,6 +126,8 @@ export const subjects = {
   budgetCaps: (prefix: string, tenant: string) => `${prefix}.ctl.${tenant}.budget.cap`,
   /** `<P>.ctl.<tenant>.budget.spike`: a tenant's spend spike (`budget.spike`). */
   budgetSpikes: (prefix: string, tenant: string) => `${prefix}.ctl.${tenant}.budget.spike`,
+  /** `<P>.ctl.<tenant>.alert`: an alert rule that fired for one of the tenant's agents (`alert.fired`). */
+  alerts: (prefix: string, tenant: string) => `${prefix}.ctl.${tenant}.alert`,
   /** Messages a durable consumer gave up on, with the error, for operators to inspect and replay. */
   deadLetter: (prefix: string, durable: string) => `${prefix}.ctl.system.deadletter.${durable}`,
   /** Internal request/reply between services (core NATS, not stored). */

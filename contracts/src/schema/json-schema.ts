@@ -22,6 +22,7 @@ import { AgentSpec } from '../agents/agent-spec';
 import { COMMANDS } from '../commands';
 import { CommandRejected, SwitchFlipped, SwitchSetting } from '../events/control.events';
 import { EventEnvelope } from '../events/envelope';
+import { AlertFired } from '../traces/alerts';
 import { EVENT_DATA, EVENT_TYPES, SCHEMA_VERSION, type EventType } from '../events/registry';
 import {
   ALL_TENANTS,
@@ -45,6 +46,7 @@ const DEFINITIONS = '#/definitions/';
 const COMPONENTS = '#/components/schemas/';
 const COMMAND_REJECTED = 'command.rejected';
 const SWITCH_FLIPPED = 'switch.flipped';
+const ALERT_FIRED = 'alert.fired';
 
 const COMMAND_SUMMARY: Record<CommandName, string> = {
   [CommandName.RunStart]: "Start a run. The message's Nats-Msg-Id is the idempotency key.",
@@ -78,6 +80,7 @@ function contractClasses(): Set<Class> {
     CommandRejected,
     SwitchFlipped,
     SwitchSetting,
+    AlertFired,
     AgentSpec,
   ].forEach(visit);
   // Schemas are keyed by class name, so two contract classes must never share one.
@@ -232,6 +235,12 @@ export function buildJsonSchemas(): Record<string, JsonSchema> {
     all[SwitchSetting.name],
     all,
   );
+  files[`control/${ALERT_FIRED}.schema.json`] = document(
+    AlertFired.name,
+    'An alert rule that fired for an agent of a tenant, recorded on <P>.ctl.<tenant>.alert.',
+    all[AlertFired.name],
+    all,
+  );
   files['agent.schema.json'] = document(
     AgentSpec.name,
     'An agent definition (agents/*.yaml). Defaults are applied by the loader, not by this schema.',
@@ -250,6 +259,27 @@ const TRACE_HEADER: Record<string, JsonSchema> = {
 };
 
 const lowerFirst = (s: string) => s[0].toLowerCase() + s.slice(1);
+
+/** A `_CTL` record whose id is its `Nats-Msg-Id`, with its type in `Tether-Type`. */
+function controlRecord(type: string, cls: Class, summary: string): JsonSchema {
+  return {
+    name: type,
+    title: cls.name,
+    summary,
+    contentType: 'application/json',
+    headers: headers(
+      {
+        [Header.Type]: { type: 'string', const: type },
+        [Header.MsgId]: {
+          type: 'string',
+          description: 'Equals the record id: a re-publish is dropped by JetStream.',
+        },
+      },
+      [Header.Type, Header.MsgId],
+    ),
+    payload: { $ref: COMPONENTS + cls.name },
+  };
+}
 
 /** An AsyncAPI 2.6 document of the bus for subject prefix `prefix` (TETHER_PREFIX). */
 export function buildAsyncApi(prefix = DEFAULT_PREFIX): JsonSchema {
@@ -340,28 +370,27 @@ export function buildAsyncApi(prefix = DEFAULT_PREFIX): JsonSchema {
     'x-tether-stream': streams.ctl,
   };
 
-  messages[SwitchFlipped.name] = {
-    name: SWITCH_FLIPPED,
-    title: SwitchFlipped.name,
-    summary:
-      'The audit record of a kill-switch flip, written before the switch itself so that no flip goes unrecorded.',
-    contentType: 'application/json',
-    headers: headers(
-      {
-        [Header.Type]: { type: 'string', const: SWITCH_FLIPPED },
-        [Header.MsgId]: {
-          type: 'string',
-          description: 'Equals the record id: a re-publish is dropped by JetStream.',
-        },
-      },
-      [Header.Type, Header.MsgId],
-    ),
-    payload: { $ref: COMPONENTS + SwitchFlipped.name },
-  };
+  messages[SwitchFlipped.name] = controlRecord(
+    SWITCH_FLIPPED,
+    SwitchFlipped,
+    'The audit record of a kill-switch flip, written before the switch itself so that no flip goes unrecorded.',
+  );
   channels[subjects.switchFlips(prefix, '{scope}')] = {
     description: `Every kill-switch flip of one scope (a tenant, or ${ALL_TENANTS} for every tenant), stored in stream ${streams.ctl}. The switches themselves are the KV bucket ${bucketNames(prefix).switches}, keys tool.{scope}.{tool}, values ${SwitchSetting.name}.`,
     parameters: { scope: param('scope') },
     subscribe: { operationId: 'onSwitchFlipped', message: message(SwitchFlipped.name) },
+    'x-tether-stream': streams.ctl,
+  };
+
+  messages[AlertFired.name] = controlRecord(
+    ALERT_FIRED,
+    AlertFired,
+    "An alert rule (tool error rate, abort rate, cost spike, p99 latency) crossed its threshold for one of a tenant's agents.",
+  );
+  channels[subjects.alerts(prefix, tenant)] = {
+    description: `Alerts about one tenant's agents, stored in stream ${streams.ctl}: at most one per rule, agent, release and window, across trace-store instances.`,
+    parameters: { tenant: param('tenant') },
+    subscribe: { operationId: 'onAlertFired', message: message(AlertFired.name) },
     'x-tether-stream': streams.ctl,
   };
 
