@@ -33,7 +33,7 @@ export interface ModelCallView {
   requestedModel: string | null;
   /** The exact model id that answered. */
   model: string | null;
-  status: 'requested' | 'responded' | 'failed';
+  status: (typeof MODEL_CALL_STATUSES)[number];
   requestedAt: string | null;
   endedAt: string | null;
   inputTokens: number | null;
@@ -47,15 +47,22 @@ export interface ModelCallView {
   retryable: boolean | null;
 }
 
-export type ToolCallStatus =
-  | 'requested'
-  | 'awaiting_approval'
-  | 'approved'
-  | 'running'
-  | 'completed'
-  | 'failed'
-  | 'denied'
-  | 'drafted';
+/** `proposed`: the model asked for it and nothing else happened (the run ended first). */
+export const TOOL_CALL_STATUSES = [
+  'proposed',
+  'requested',
+  'awaiting_approval',
+  'approved',
+  'running',
+  'completed',
+  'failed',
+  'denied',
+  'drafted',
+] as const;
+export type ToolCallStatus = (typeof TOOL_CALL_STATUSES)[number];
+
+export const MODEL_CALL_STATUSES = ['requested', 'responded', 'failed'] as const;
+export const APPROVAL_STATUSES = ['pending', 'granted', 'denied', 'expired'] as const;
 
 export interface ToolCallView {
   callId: string;
@@ -94,7 +101,7 @@ export interface ApprovalView {
   risk: string | null;
   requestedAt: string | null;
   expiresAt: string | null;
-  status: 'pending' | 'granted' | 'denied' | 'expired';
+  status: (typeof APPROVAL_STATUSES)[number];
   approverId: string | null;
   reason: string | null;
   decidedAt: string | null;

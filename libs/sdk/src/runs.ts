@@ -12,7 +12,9 @@ import {
   type RunPage,
   type RunTimeline,
   type RunView,
-  type ToolCallStatus,
+  APPROVAL_STATUSES,
+  MODEL_CALL_STATUSES,
+  TOOL_CALL_STATUSES,
 } from '@tether/contracts';
 import { ValidationError } from '@tether/errors';
 import {
@@ -136,16 +138,6 @@ const oneOf =
   (...values: unknown[]) =>
   (v: unknown) =>
     values.includes(v);
-const TOOL_CALL_STATUSES = [
-  'requested',
-  'awaiting_approval',
-  'approved',
-  'running',
-  'completed',
-  'failed',
-  'denied',
-  'drafted',
-] as const satisfies readonly ToolCallStatus[];
 const isCountOrNull = (v: unknown) => v === null || isCount(v);
 const isBooleanOrNull = (v: unknown) => v === null || typeof v === 'boolean';
 const isObjectOrNull = (v: unknown) => v === null || (typeof v === 'object' && !Array.isArray(v));
@@ -173,7 +165,7 @@ const TIMELINE_ROWS: Record<Exclude<keyof RunTimeline, 'run'>, Shape> = {
     provider: isStringOrNull,
     requestedModel: isStringOrNull,
     model: isStringOrNull,
-    status: oneOf('requested', 'responded', 'failed'),
+    status: oneOf(...MODEL_CALL_STATUSES),
     requestedAt: isStringOrNull,
     endedAt: isStringOrNull,
     inputTokens: isCountOrNull,
@@ -217,7 +209,7 @@ const TIMELINE_ROWS: Record<Exclude<keyof RunTimeline, 'run'>, Shape> = {
     risk: isStringOrNull,
     requestedAt: isStringOrNull,
     expiresAt: isStringOrNull,
-    status: oneOf('pending', 'granted', 'denied', 'expired'),
+    status: oneOf(...APPROVAL_STATUSES),
     approverId: isStringOrNull,
     reason: isStringOrNull,
     decidedAt: isStringOrNull,

@@ -1,9 +1,9 @@
 import { EventStore, requestService, toEnvelopes, type Decided } from '@tether/event-store';
+import { detailedRun } from '@tether/testing';
 import { baseConfig } from '@tether/service-kit';
 import { eventually, testEnv } from '../../testing/src/infra.helper';
 import { startIsolatedService, type IsolatedService } from '../../testing/src/service.helper';
 import { traceStoreService } from '../../../services/trace-store/src/trace-store.module';
-import { detailedRun } from '../../../services/trace-store/test/fixtures/detailed-run';
 import { TetherClient } from '../src';
 
 /** Up to (and with) the first tool's result: lookup_order called, issue_refund never asked for. */

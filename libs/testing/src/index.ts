@@ -4,3 +4,4 @@ export * from './infra.helper';
 export * from './long-run-agent';
 export * from './service.helper';
 export * from './metrics.helper';
+export * from './detailed-run';

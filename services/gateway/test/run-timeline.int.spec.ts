@@ -1,7 +1,6 @@
 import type { RunTimeline } from '@tether/contracts';
 import { requestService, toEnvelopes, type Decided } from '@tether/event-store';
-import { eventually } from '@tether/testing';
-import { detailedRun } from '../../trace-store/test/fixtures/detailed-run';
+import { eventually, detailedRun } from '@tether/testing';
 import { startStack, type TestStack } from '../../../test/stack';
 import { createKeyOverBus, expectProblem, httpClient, type Reply } from './gateway.helper';
 

@@ -1,4 +1,5 @@
 import { EventStore, requestService, toEnvelopes } from '@tether/event-store';
+import { detailedRun } from '@tether/testing';
 import { baseConfig, type RunningService } from '@tether/service-kit';
 import { eventually } from '../../../libs/testing/src/infra.helper';
 import {
@@ -7,7 +8,6 @@ import {
 } from '../../../libs/testing/src/service.helper';
 import { DETAIL_TABLES } from '../src/domain/run-details.projection';
 import { traceStoreService } from '../src/trace-store.module';
-import { detailedRun } from './fixtures/detailed-run';
 
 const RUNS = 1000;
 const TABLES = ['trace_events', 'trace_runs', ...DETAIL_TABLES.map((t) => t.table)];

@@ -1,4 +1,5 @@
 import type { RunTimeline, StoredEvent, TetherEvent } from '@tether/contracts';
+import { detailedRun } from '@tether/testing';
 import { EventStore, requestService, toEnvelopes } from '@tether/event-store';
 import { baseConfig, type RunningService } from '@tether/service-kit';
 import { eventually } from '../../../libs/testing/src/infra.helper';
@@ -9,7 +10,6 @@ import {
 import { ProjectEventsHandler } from '../src/application/project-events.handler';
 import { DETAIL_TABLES } from '../src/domain/run-details.projection';
 import { traceStoreService } from '../src/trace-store.module';
-import { detailedRun } from './fixtures/detailed-run';
 
 describe('trace-store run details', () => {
   let ts: IsolatedService;

@@ -1,4 +1,4 @@
-import { aRunLog, TEST_RUN_ID } from '@tether/testing';
+import { aRunLog, TEST_RUN_ID, detailedRun } from '@tether/testing';
 import type { TetherEvent } from '@tether/contracts';
 import { foldRows, keyOf, mergeRows, type Row, type TableSpec } from '../src/domain/mergeable-row';
 import {
@@ -10,7 +10,6 @@ import {
   TOOL_CALLS,
   detailRowsOf,
 } from '../src/domain/run-details.projection';
-import { detailedRun } from './fixtures/detailed-run';
 
 const log: TetherEvent[] = aRunLog(detailedRun(TEST_RUN_ID));
 
@@ -109,6 +108,9 @@ describe('run details projection', () => {
       reason: null,
     });
     expect(calls[1]).toMatchObject({
+      // tool.denied names no step: the model's proposal does.
+      step: 1,
+      args: { orderId: '7' },
       reason: 'permission_denied',
       error: 'not allowed',
       denied_by: 'permissions[1]: * × delete_* × * → deny',
@@ -119,6 +121,19 @@ describe('run details projection', () => {
       rule: 'permissions[0]: user × issue_refund × * → ask',
       cost_usd: 0.01,
     });
+  });
+
+  it('shows a call the model proposed but the run never requested as proposed', () => {
+    const untilProposal = log.slice(0, 5);
+    const rows = untilProposal.flatMap((e, i) => detailRowsOf(e, i + 1));
+    const calls = foldRows(
+      TOOL_CALLS,
+      rows.filter((r) => r.spec === TOOL_CALLS).map((r) => r.row),
+    );
+    expect(calls.map((c) => [c.call_id, c.tool, c.status, c.step])).toEqual([
+      ['call_1_0', 'lookup_order', 'proposed', 1],
+      ['call_1_1', 'delete_order', 'proposed', 1],
+    ]);
   });
 
   it('records approvals with who decided and when, and each guardrail trigger', () => {

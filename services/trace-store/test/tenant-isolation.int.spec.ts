@@ -1,4 +1,5 @@
 import { TraceOp } from '@tether/contracts';
+import { detailedRun } from '@tether/testing';
 import { EventStore, requestService, toEnvelopes } from '@tether/event-store';
 import { baseConfig, type RunningService } from '@tether/service-kit';
 import { eventually } from '../../../libs/testing/src/infra.helper';
@@ -7,7 +8,6 @@ import {
   type IsolatedService,
 } from '../../../libs/testing/src/service.helper';
 import { traceStoreService } from '../src/trace-store.module';
-import { detailedRun } from './fixtures/detailed-run';
 
 /**
  * Tenant B's runs through every query tenant A can make. `globex` holds a run with the same id
@@ -29,10 +29,9 @@ describe('trace-store tenant isolation', () => {
       ['globex', 'run_shared'],
       ['globex', 'run_globex'],
     ]) {
-      const log = detailedRun(runId).map((e) =>
-        e.type === 'run.started' && tenantId === 'globex'
-          ? { ...e, data: { ...(e.data as object), userId: 'g1', agent: 'g-agent' } }
-          : e,
+      const log = detailedRun(
+        runId,
+        tenantId === 'globex' ? { userId: 'g1', agent: 'g-agent' } : {},
       );
       await store.appendAll(toEnvelopes(log, { runId, tenantId, source: 'test@0' }), 0);
     }

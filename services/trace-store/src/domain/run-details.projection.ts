@@ -177,6 +177,15 @@ export function detailRowsOf(event: TetherEvent, seq: number): DetailRow[] {
             text: d.text ?? null,
           },
         },
+        // Every call the model proposed, even one the run never got to (it ended first).
+        ...(d.toolCalls ?? []).map((c) =>
+          tool(run, c.callId, {
+            tool: c.name,
+            step: d.step,
+            args: c.args,
+            ...status('proposed'),
+          }),
+        ),
         {
           spec: MODEL_CALLS,
           row: {

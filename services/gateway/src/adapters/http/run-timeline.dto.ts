@@ -8,6 +8,7 @@ import type {
   ToolCallStatus,
   ToolCallView,
 } from '@tether/contracts';
+import { APPROVAL_STATUSES, MODEL_CALL_STATUSES, TOOL_CALL_STATUSES } from '@tether/contracts';
 import { RunViewDoc } from './run.dto';
 
 // The answer of `GET /v1/runs/{runId}/timeline` in OpenAPI; `implements` keeps it in step with
@@ -25,17 +26,6 @@ const time = (description?: string) =>
     nullable: true,
     ...(description !== undefined && { description }),
   });
-
-const TOOL_CALL_STATUSES: ToolCallStatus[] = [
-  'requested',
-  'awaiting_approval',
-  'approved',
-  'running',
-  'completed',
-  'failed',
-  'denied',
-  'drafted',
-];
 
 export class StepViewDoc implements StepView {
   @ApiProperty({ description: 'The model turn, from 1.' }) step!: number;
@@ -60,8 +50,8 @@ export class ModelCallViewDoc implements ModelCallView {
   @text() provider!: string | null;
   @text() requestedModel!: string | null;
   @text('The exact model id that answered.') model!: string | null;
-  @ApiProperty({ enum: ['requested', 'responded', 'failed'] })
-  status!: 'requested' | 'responded' | 'failed';
+  @ApiProperty({ enum: MODEL_CALL_STATUSES })
+  status!: ModelCallView['status'];
   @time() requestedAt!: string | null;
   @time() endedAt!: string | null;
   @num() inputTokens!: number | null;
@@ -116,8 +106,8 @@ export class ApprovalViewDoc implements ApprovalView {
   @text() risk!: string | null;
   @time() requestedAt!: string | null;
   @time() expiresAt!: string | null;
-  @ApiProperty({ enum: ['pending', 'granted', 'denied', 'expired'] })
-  status!: 'pending' | 'granted' | 'denied' | 'expired';
+  @ApiProperty({ enum: APPROVAL_STATUSES })
+  status!: ApprovalView['status'];
   @text() approverId!: string | null;
   @text() reason!: string | null;
   @time() decidedAt!: string | null;
