@@ -1,5 +1,11 @@
-import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
-import { streamNames, subjects, type StoredEvent, type TetherEvent } from '@tether/contracts';
+import type { JetStreamClient, JetStreamManager, NatsConnection, StoredMsg } from 'nats';
+import {
+  Header,
+  streamNames,
+  subjects,
+  type StoredEvent,
+  type TetherEvent,
+} from '@tether/contracts';
 import { ConcurrencyError } from '@tether/errors';
 import { assertEvent, decodeEvent, encodeJson, eventHeaders } from './event.codec';
 import { isNotFound } from './streams.provisioner';
@@ -9,6 +15,16 @@ export interface Appended {
   seq: number;
   /** True when the `Nats-Msg-Id` was already in the log: nothing new was written. */
   duplicate: boolean;
+}
+
+/**
+ * The direct get API (the streams allow it) of nats.js 2.x: there but not part of its
+ * `JetStreamManager` type.
+ */
+interface DirectGet {
+  direct: {
+    getMessage(stream: string, query: { seq: number; next_by_subj: string }): Promise<StoredMsg>;
+  };
 }
 
 /** JetStream's "wrong last sequence" API error. */
@@ -80,7 +96,25 @@ export class EventStore {
       });
       return msg.seq;
     } catch (err) {
-      if (isNotFound(err) || /no message found/i.test(String((err as Error).message))) return 0;
+      if (isNoMessage(err)) return 0;
+      throw err;
+    }
+  }
+
+  /**
+   * The `traceparent` of the run's first event: the trace every later handling of the run
+   * continues. One direct get (the first message on the run's subject), nothing decoded.
+   */
+  async traceparentOf(tenantId: string, runId: string): Promise<string | undefined> {
+    try {
+      const { direct } = (await this.jsm()) as JetStreamManager & DirectGet;
+      const msg = await direct.getMessage(this.stream, {
+        seq: 1,
+        next_by_subj: this.subjectOf(tenantId, runId),
+      });
+      return msg.header.get(Header.TraceParent) || undefined;
+    } catch (err) {
+      if (isNoMessage(err)) return undefined;
       throw err;
     }
   }
@@ -113,6 +147,10 @@ export class EventStore {
     this.jsmCache ??= await this.nc.jetstreamManager();
     return this.jsmCache;
   }
+}
+
+function isNoMessage(err: unknown): boolean {
+  return isNotFound(err) || /no message found/i.test(String((err as Error)?.message));
 }
 
 export function isWrongLastSequence(err: unknown): boolean {

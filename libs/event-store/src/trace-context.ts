@@ -1,4 +1,11 @@
-import { context, propagation, trace, type Context } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  context,
+  defaultTextMapGetter,
+  propagation,
+  trace,
+  type Context,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { MsgHdrs } from 'nats';
 
@@ -42,4 +49,14 @@ export function currentTraceparent(ctx: Context = context.active()): string | un
   if (!span || !trace.isSpanContextValid(span)) return undefined;
   const flags = (span.traceFlags & 0xff).toString(16).padStart(2, '0');
   return `00-${span.traceId}-${span.spanId}-${flags}`;
+}
+
+/**
+ * The context a recorded `traceparent` (an event's, a run's first) names, as a remote parent;
+ * undefined when there is none or it is malformed.
+ */
+export function contextOfTraceparent(traceparent: string | undefined): Context | undefined {
+  if (!traceparent) return undefined;
+  const ctx = w3c.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter);
+  return trace.getSpanContext(ctx) ? ctx : undefined;
 }

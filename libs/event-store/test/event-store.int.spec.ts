@@ -159,6 +159,23 @@ describe(EventStore.name, () => {
     expect(msg.subject).toBe(subjects.run(prefix, 'acme', 'run_hdr1'));
   });
 
+  it("reads a run's trace context from its first event, not a later one", async () => {
+    const first = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const { seq } = await sut.append({ ...escalated('run_tp1', 1), traceparent: first }, 0);
+    await sut.append(
+      {
+        ...escalated('run_tp1', 2),
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      },
+      seq,
+    );
+    await sut.append(escalated('run_tp2', 1), 0);
+
+    expect(await sut.traceparentOf('acme', 'run_tp1')).toBe(first);
+    expect(await sut.traceparentOf('acme', 'run_tp2')).toBeUndefined();
+    expect(await sut.traceparentOf('acme', 'run_none')).toBeUndefined();
+  });
+
   it('keeps tenants apart: a tenant filter never sees another tenant', async () => {
     await sut.append(
       event('run_t1', 'run.escalated', { reason: 'x', message: 'a' }, 'tenant-a'),

@@ -9,6 +9,7 @@ import { TetherCoreModule } from './core.module';
 import { dataSourceOptions, ensureDatabase, migrate } from './database';
 import { ServiceLifecycle } from './lifecycle';
 import { PinoNestLogger, createLogger } from './logger';
+import { startTelemetry } from './telemetry';
 
 export interface ServiceDefinition<C extends BaseConfig = BaseConfig> {
   config: C;
@@ -35,8 +36,8 @@ export interface RunningService {
 
 /**
  * Boots a service: NATS (streams provisioned), Postgres (database created, migrations run under
- * a lock), the Nest app with its JetStream transport, and HTTP for health and metrics. Used by main.ts and
- * by integration tests alike.
+ * a lock), tracing (when configured), the Nest app with its JetStream transport, and HTTP for
+ * health and metrics. Used by main.ts and by integration tests alike.
  */
 export async function startService(def: ServiceDefinition): Promise<RunningService> {
   const { config } = def;
@@ -64,11 +65,19 @@ export async function startService(def: ServiceDefinition): Promise<RunningServi
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const lifecycle = new ServiceLifecycle();
+  const telemetry = startTelemetry(config);
   const app = await NestFactory.create(
     {
       module: class ServiceRoot {},
       imports: [
-        TetherCoreModule.forRoot({ config, nc, dataSource, logger, lifecycle }),
+        TetherCoreModule.forRoot({
+          config,
+          nc,
+          dataSource,
+          logger,
+          lifecycle,
+          tracer: telemetry.tracer,
+        }),
         def.module,
       ],
     },
@@ -107,6 +116,10 @@ export async function startService(def: ServiceDefinition): Promise<RunningServi
         await app.close();
         await nc.drain().catch(() => undefined);
         if (dataSource.isInitialized) await dataSource.destroy();
+        // Last: the spans of the work that just finished are still buffered.
+        await telemetry
+          .shutdown()
+          .catch((err: Error) => logger.warn({ err }, 'trace export failed'));
       })()),
   };
 }

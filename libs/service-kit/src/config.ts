@@ -25,6 +25,19 @@ export class BaseEnv {
    * time for a load balancer to notice and send new work elsewhere.
    */
   @IsOptional() @Matches(/^\d+$/) TETHER_SHUTDOWN_GRACE_MS?: string;
+  // OpenTelemetry's standard variables that decide whether this service traces at all; the SDK
+  // reads the rest (headers, protocol, batching) itself. See `tracingConfig`.
+  @IsOptional() @IsString() OTEL_SDK_DISABLED?: string;
+  @IsOptional() @IsString() OTEL_TRACES_EXPORTER?: string;
+  @IsOptional() @IsString() OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  @IsOptional() @IsString() OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+  @IsOptional() @IsString() OTEL_SERVICE_NAME?: string;
+}
+
+export interface TracingConfig {
+  enabled: boolean;
+  /** `service.name` of the process's spans. */
+  serviceName: string;
 }
 
 export interface BaseConfig {
@@ -38,6 +51,7 @@ export interface BaseConfig {
   ackWaitMs: number;
   streamReplicas: number;
   shutdownGraceMs: number;
+  tracing: TracingConfig;
 }
 
 export class PortNumber {
@@ -52,7 +66,7 @@ export function parseEnv<T extends BaseEnv>(
 ): T {
   const known = Object.fromEntries(
     Object.entries(env).filter(([k]) =>
-      /^(TETHER_|DATABASE_URL$|LOG_LEVEL$|OPENAI_|ANTHROPIC_)/.test(k),
+      /^(TETHER_|DATABASE_URL$|LOG_LEVEL$|OPENAI_|ANTHROPIC_|OTEL_)/.test(k),
     ),
   );
   const parsed = parseAs(cls, known);
@@ -81,5 +95,26 @@ export function baseConfig(
     ackWaitMs: Number(env.TETHER_ACK_WAIT_MS ?? 4_000),
     streamReplicas: Number(env.TETHER_STREAM_REPLICAS ?? 1),
     shutdownGraceMs: Number(env.TETHER_SHUTDOWN_GRACE_MS ?? 0),
+    tracing: tracingConfig(env, service),
   };
+}
+
+/**
+ * Tracing is off unless an exporter is asked for: an OTLP endpoint, or an explicit
+ * `OTEL_TRACES_EXPORTER` other than `none` (`console`, `otlp` to the default
+ * http://localhost:4318). So development and tests never export to nowhere, and
+ * `OTEL_SDK_DISABLED=true` turns it off whatever else is set.
+ */
+export function tracingConfig(env: BaseEnv, service: string): TracingConfig {
+  const exporters = (env.OTEL_TRACES_EXPORTER ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const disabled = env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true';
+  const enabled =
+    !disabled &&
+    (exporters.length
+      ? !exporters.includes('none')
+      : Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT));
+  return { enabled, serviceName: env.OTEL_SERVICE_NAME?.trim() || `tether-${service}` };
 }

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TetherErrorFilter } from './error.filter';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Tracer } from '@opentelemetry/api';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -11,7 +12,7 @@ import type { BaseConfig } from './config';
 import { HealthController } from './health.controller';
 import { ServiceLifecycle } from './lifecycle';
 import { MetricsController, createMetricsRegistry } from './metrics';
-import { LOGGER, METRICS_REGISTRY, NATS_CONNECTION, SERVICE_CONFIG } from './tokens';
+import { LOGGER, METRICS_REGISTRY, NATS_CONNECTION, SERVICE_CONFIG, TRACER } from './tokens';
 
 export interface CoreModuleOptions {
   config: BaseConfig;
@@ -19,9 +20,10 @@ export interface CoreModuleOptions {
   dataSource: DataSource;
   logger: Logger;
   lifecycle: ServiceLifecycle;
+  tracer: Tracer;
 }
 
-/** Global wiring every service shares: config, NATS, the event store, Postgres, health, metrics. */
+/** Global wiring every service shares: config, NATS, the event store, Postgres, health, metrics, tracing. */
 @Global()
 @Module({})
 export class TetherCoreModule {
@@ -45,6 +47,7 @@ export class TetherCoreModule {
         { provide: ServiceLifecycle, useValue: o.lifecycle },
         { provide: EventStore, useValue: new EventStore(o.nc, o.config.prefix) },
         { provide: METRICS_REGISTRY, useValue: createMetricsRegistry(o.config.service) },
+        { provide: TRACER, useValue: o.tracer },
       ],
       exports: [
         SERVICE_CONFIG,
@@ -53,6 +56,7 @@ export class TetherCoreModule {
         EventStore,
         ServiceLifecycle,
         METRICS_REGISTRY,
+        TRACER,
       ],
     };
   }

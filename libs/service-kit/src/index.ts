@@ -12,3 +12,4 @@ export * from './command-rejections';
 export * from './problem';
 export * from './keyset-cursor';
 export * from './lifecycle';
+export * from './telemetry';
