@@ -36,14 +36,19 @@ export interface ProcessStack {
   stop(): Promise<void>;
 }
 
-/** Publishes `run.start` for tenant `acme`, with `req-<runId>` as its idempotency key. */
+/**
+ * Publishes `run.start` for tenant `acme`, with `req-<runId>` as its idempotency key and, when
+ * given, the client's W3C `traceparent`.
+ */
 export async function publishRunStart(
   nc: NatsConnection,
   prefix: string,
   body: { runId: string; agent: string; input?: string; userId?: string },
+  traceparent?: string,
 ): Promise<void> {
   const h = natsHeaders();
   h.set('Nats-Msg-Id', `req-${body.runId}`);
+  if (traceparent) h.set('traceparent', traceparent);
   await nc
     .jetstream()
     .publish(

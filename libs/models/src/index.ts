@@ -57,3 +57,10 @@ export {
   type PriceTable,
 } from './price.table';
 export { PriceTableError, loadPriceTable, mergePriceTable } from './price.file';
+export {
+  chatErrorType,
+  chatRequestAttributes,
+  chatResponseAttributes,
+  chatSpanName,
+  type SpanAttributes,
+} from './gen-ai.attributes';

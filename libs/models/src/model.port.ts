@@ -4,6 +4,8 @@ import type { TranscriptEntry } from '@tether/run-domain';
 /** One model call: everything a provider needs, nothing it must look up. */
 export interface ModelRequest {
   runId: string;
+  /** The run's tenant, for telemetry; never sent to the provider. */
+  tenantId?: string;
   /** 1-based model turn within the run. */
   step: number;
   /** 1-based attempt of that turn. */

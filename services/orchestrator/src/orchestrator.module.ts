@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { Tracer } from '@opentelemetry/api';
 import { loadAgents, type AgentRegistry } from '@tether/agents';
 import { TIMER, consumerName, parseCommandSubject, subjects } from '@tether/contracts';
 import {
@@ -8,9 +9,10 @@ import {
   type ModelRouter,
 } from '@tether/models';
 import { RunCommandsController } from './adapters/nats/run-commands.controller';
+import { tracedModels } from './adapters/telemetry/traced-model.router';
 import { CancelRunHandler } from './application/cancel-run.handler';
 import { ResumeRunHandler } from './application/resume-run.handler';
-import { CommandRejections, type ServiceDefinition } from '@tether/service-kit';
+import { CommandRejections, TRACER, type ServiceDefinition } from '@tether/service-kit';
 import { AGENTS, BUDGET, CLOCK, MODELS, systemClock, type Clock } from './application/ports';
 import { NatsBudgetClient } from './adapters/nats/budget.client';
 import { RunDeadlineHandler } from './application/run-deadline.handler';
@@ -52,7 +54,12 @@ export class OrchestratorModule {
       controllers: [RunCommandsController],
       providers: [
         { provide: AGENTS, useValue: ports.agents ?? loadAgents(config.agentsDir) },
-        { provide: MODELS, useValue: ports.models ?? guardedModels(config) },
+        {
+          provide: MODELS,
+          useFactory: (tracer: Tracer) =>
+            tracedModels(ports.models ?? guardedModels(config), tracer),
+          inject: [TRACER],
+        },
         { provide: CLOCK, useValue: ports.clock ?? systemClock },
         { provide: BUDGET, useClass: NatsBudgetClient },
         RunRepository,

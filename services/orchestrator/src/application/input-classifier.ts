@@ -60,6 +60,7 @@ export class InputClassifier {
         this.models.complete(
           {
             runId,
+            tenantId: start.tenantId,
             step: 0,
             attempt: 1,
             model,

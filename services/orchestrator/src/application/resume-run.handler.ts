@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import type { Tracer } from '@opentelemetry/api';
 import type { JsMsg } from 'nats';
-import { ReasonCode, RunResume, parseAs, parseJson } from '@tether/contracts';
+import { RUN_RESUME, ReasonCode, RunResume, parseAs, parseJson } from '@tether/contracts';
 import { isActive } from '@tether/run-domain';
-import { CommandRejections } from '@tether/service-kit';
+import { CommandRejections, InjectTracer, inRunTrace } from '@tether/service-kit';
 import { RunDeadlineHandler } from './run-deadline.handler';
 import { RunDriver } from './run.driver';
 import { RunRepository } from './run.repository';
@@ -19,6 +20,7 @@ export class ResumeRunHandler {
     private readonly driver: RunDriver,
     private readonly rejections: CommandRejections,
     private readonly deadlines: RunDeadlineHandler,
+    @InjectTracer() private readonly tracer: Tracer,
   ) {}
 
   async handle(msg: JsMsg): Promise<void> {
@@ -31,7 +33,9 @@ export class ResumeRunHandler {
     const run = await this.runs.load(tenantId, parsed.value.runId);
     if (run.seq === 0) return reject('unknown_run', `run ${parsed.value.runId} does not exist`);
     if (!isActive(run.state)) return;
-    const after = await this.driver.drive(run);
-    await this.deadlines.schedule(after);
+    await inRunTrace(this.tracer, RUN_RESUME, run, async () => {
+      const after = await this.driver.drive(run);
+      await this.deadlines.schedule(after);
+    });
   }
 }

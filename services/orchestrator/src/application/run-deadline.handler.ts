@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Tracer } from '@opentelemetry/api';
 import type { JsMsg, NatsConnection } from 'nats';
 import {
   RunDeadline,
+  TIMER,
   isToken,
   parseAs,
   parseCommandSubject,
@@ -11,7 +13,13 @@ import {
 import { ValidationError, isErrorNamed } from '@tether/errors';
 import { RetryLaterError, encodeJson } from '@tether/event-store';
 import { deadlineOf, decide, isActive } from '@tether/run-domain';
-import { InjectConfig, InjectNats, type BaseConfig } from '@tether/service-kit';
+import {
+  InjectConfig,
+  InjectNats,
+  InjectTracer,
+  inRunTrace,
+  type BaseConfig,
+} from '@tether/service-kit';
 import { CLOCK, type Clock } from './ports';
 import { RunRepository, type LoadedRun } from './run.repository';
 
@@ -29,6 +37,7 @@ export class RunDeadlineHandler {
     @Inject(CLOCK) private readonly clock: Clock,
     @InjectNats() private readonly nc: NatsConnection,
     @InjectConfig() private readonly config: BaseConfig,
+    @InjectTracer() private readonly tracer: Tracer,
   ) {}
 
   /**
@@ -58,17 +67,21 @@ export class RunDeadlineHandler {
     const wait = Date.parse(parsed.value.dueAt) - this.clock.now().getTime();
     if (wait > 0) throw new RetryLaterError(wait);
 
-    for (let attempt = 0; ; attempt++) {
-      const run = await this.runs.load(tenantId, parsed.value.runId);
-      const decided = decide({ type: 'CheckDeadline' }, run.state, {
-        now: this.clock.now().toISOString(),
-      });
-      try {
-        await this.runs.append(run, decided, this.clock.now());
-        return;
-      } catch (err) {
-        if (!isErrorNamed(err, 'ConcurrencyError') || attempt >= MAX_CONFLICTS) throw err;
+    const { runId } = parsed.value;
+    let run = await this.runs.load(tenantId, runId);
+    await inRunTrace(this.tracer, TIMER.deadline, run, async () => {
+      for (let attempt = 0; ; attempt++) {
+        const decided = decide({ type: 'CheckDeadline' }, run.state, {
+          now: this.clock.now().toISOString(),
+        });
+        try {
+          await this.runs.append(run, decided, this.clock.now());
+          return;
+        } catch (err) {
+          if (!isErrorNamed(err, 'ConcurrencyError') || attempt >= MAX_CONFLICTS) throw err;
+        }
+        run = await this.runs.load(tenantId, runId);
       }
-    }
+    });
   }
 }

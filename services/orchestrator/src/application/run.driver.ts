@@ -119,6 +119,7 @@ export class RunDriver {
     try {
       const reply = await this.models.complete({
         runId: run.runId,
+        tenantId: run.tenantId,
         step: state.step + 1,
         attempt: state.modelAttempt,
         model,

@@ -12,6 +12,8 @@ export interface LoadedRun {
   seq: number;
   /** Id of the last event, the causation of the next decision. */
   lastEventId?: string;
+  /** The `traceparent` of the run's first event: the trace every handling of the run joins. */
+  traceparent?: string;
 }
 
 /** Loads runs by folding their log and appends decisions with optimistic concurrency. */
@@ -30,7 +32,19 @@ export class RunRepository {
     const stored = await this.store.read(tenantId, runId);
     const state = fold(stored.map((s) => s.event));
     const last = stored.at(-1);
-    return { tenantId, runId, state, seq: last?.seq ?? 0, lastEventId: last?.event.id };
+    return {
+      tenantId,
+      runId,
+      state,
+      seq: last?.seq ?? 0,
+      lastEventId: last?.event.id,
+      traceparent: stored[0]?.event.traceparent,
+    };
+  }
+
+  /** The run's trace context without reading its log (see `LoadedRun.traceparent`). */
+  traceparentOf(tenantId: string, runId: string): Promise<string | undefined> {
+    return this.store.traceparentOf(tenantId, runId);
   }
 
   empty(tenantId: string, runId: string): LoadedRun {

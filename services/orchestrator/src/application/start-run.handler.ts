@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Tracer } from '@opentelemetry/api';
 import type { JsMsg } from 'nats';
 import {
   CommandName,
@@ -9,7 +10,12 @@ import {
 } from '@tether/contracts';
 import { isErrorNamed } from '@tether/errors';
 import { decide } from '@tether/run-domain';
-import { CommandRejections } from '@tether/service-kit';
+import {
+  CommandRejections,
+  InjectTracer,
+  inRunTrace,
+  type CommandContext,
+} from '@tether/service-kit';
 import { InputClassifier } from './input-classifier';
 import { AGENTS, CLOCK, type AgentRegistry, type Clock } from './ports';
 import { RunDeadlineHandler } from './run-deadline.handler';
@@ -19,7 +25,8 @@ import { RunRepository, type LoadedRun } from './run.repository';
 /**
  * `run.start`: 1. parse (a bad command becomes `run.rejected` on its run, or `command.rejected`
  * when it names no usable run), 2. decide and append `run.started` as the run's first event,
- * 3. drive the run. A redelivered start (this worker's predecessor died) resumes the run.
+ * 3. drive the run. A redelivered start (this worker's predecessor died) resumes the run. All of
+ * it in the run's span: `run.started` records its context, the trace of the whole run.
  */
 @Injectable()
 export class StartRunHandler {
@@ -31,20 +38,39 @@ export class StartRunHandler {
     private readonly classifier: InputClassifier,
     @Inject(AGENTS) private readonly agents: AgentRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
+    @InjectTracer() private readonly tracer: Tracer,
   ) {}
 
   async handle(msg: JsMsg): Promise<void> {
-    const { tenantId, requestId, reject } = this.rejections.contextOf(msg);
+    const ctx = this.rejections.contextOf(msg);
+    const { tenantId, reject } = ctx;
     if (!tenantId)
       return reject(ReasonCode.InvalidCommand, 'the tenant in the subject is not a valid id');
     const json = parseJson(msg.data);
     if (!json.ok) return reject(ReasonCode.InvalidCommand, json.problems.join('; '));
-    const parsed = parseCommand(CommandName.RunStart, json.value);
+    const named = (json.value as { runId?: unknown } | null)?.runId;
+    const runId = typeof named === 'string' && RUN_ID_PATTERN.test(named) ? named : undefined;
+    // A redelivered start joins the trace its first delivery began, if that reached the log.
+    const traceparent =
+      runId && msg.info.redeliveryCount > 1
+        ? await this.runs.traceparentOf(tenantId, runId)
+        : undefined;
+    await inRunTrace(this.tracer, CommandName.RunStart, { tenantId, runId, traceparent }, () =>
+      this.start(msg, json.value, { ...ctx, tenantId }, runId),
+    );
+  }
+
+  private async start(
+    msg: JsMsg,
+    body: unknown,
+    { tenantId, requestId, reject }: CommandContext & { tenantId: string },
+    runId: string | undefined,
+  ): Promise<void> {
+    const parsed = parseCommand(CommandName.RunStart, body);
     const now = this.clock.now();
 
     if (!parsed.ok) {
-      const runId = (json.value as { runId?: unknown } | null)?.runId;
-      if (typeof runId !== 'string' || !RUN_ID_PATTERN.test(runId)) {
+      if (runId === undefined) {
         return reject(
           ReasonCode.InvalidCommand,
           `run.start names no valid runId: ${parsed.problems.join('; ')}`,

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { context, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { createToolArgsValidator } from '@tether/agents';
 import {
@@ -22,7 +23,14 @@ import {
   callPolicy,
   type CallPolicy,
 } from '@tether/run-domain';
-import { InjectConfig, InjectLogger, type BaseConfig } from '@tether/service-kit';
+import {
+  InjectConfig,
+  InjectLogger,
+  InjectTracer,
+  failSpan,
+  inSpan,
+  type BaseConfig,
+} from '@tether/service-kit';
 import { parseRateLimit } from '../domain/rate-limit';
 import { gateToolCall, safeToRepeat, type Gate } from '../domain/tool-gate.policy';
 import type { ToolHandler } from '../domain/tool-handler';
@@ -34,6 +42,7 @@ import {
   type KillSwitches,
   type RateLimiter,
 } from './ports';
+import { toolCallAttributes, toolSpanName, toolSpanOutcome } from './tool-call.span';
 import { ToolInvoker } from './tool-invoker';
 import { ToolResolver } from './tool-resolver';
 
@@ -75,11 +84,29 @@ export class ExecuteToolHandler {
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     @InjectConfig() config: BaseConfig,
     @InjectLogger() private readonly logger: Logger,
+    @InjectTracer() private readonly tracer: Tracer,
   ) {
     this.source = `${config.service}@${config.version}`;
   }
 
-  async handle(req: ExecuteTool): Promise<ToolExecuted> {
+  /**
+   * The call as an `execute_tool` span, a child of the orchestrator's span in the run's trace
+   * (its context comes with the request).
+   */
+  handle(req: ExecuteTool): Promise<ToolExecuted> {
+    return inSpan(this.tracer, toolSpanName(req), {}, context.active(), async (span) => {
+      // Tracing off, the span is the API's no-op one: describing it would be wasted work.
+      if (!span.isRecording()) return this.execute(req);
+      span.setAttributes(toolCallAttributes(req));
+      const executed = await this.execute(req);
+      const outcome = toolSpanOutcome(executed.events, req.callId);
+      span.setAttributes(outcome.attributes);
+      if (outcome.error) failSpan(span, outcome.error.message, outcome.error.type);
+      return executed;
+    });
+  }
+
+  private async execute(req: ExecuteTool): Promise<ToolExecuted> {
     const key = `${req.runId}:${req.callId}`;
     const running = this.inFlight.get(key);
     if (running) return this.eventsAfter(req, (await running).seq);

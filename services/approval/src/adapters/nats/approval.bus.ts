@@ -10,7 +10,13 @@ import {
   type RunResume,
   type TetherEvent,
 } from '@tether/contracts';
-import { EventStore, currentTraceparent, encodeJson, newId } from '@tether/event-store';
+import {
+  EventStore,
+  currentTraceparent,
+  encodeJson,
+  injectTraceContext,
+  newId,
+} from '@tether/event-store';
 import { InjectConfig, InjectNats, type BaseConfig } from '@tether/service-kit';
 import { SERVICE, VERSION } from '../../config';
 
@@ -31,7 +37,8 @@ export class ApprovalBus {
   /**
    * Appends the outcome of an approval to its run. The event id comes from the approval, so
    * appending again after a crash is deduplicated by JetStream (and a late duplicate changes
-   * nothing in the run: only a call still waiting can be released).
+   * nothing in the run: only a call still waiting can be released). It joins the run's trace,
+   * not the decider's: one trace per run, however long the human took.
    */
   async appendOutcome<T extends Outcome>(
     tenantId: string,
@@ -47,19 +54,25 @@ export class ApprovalBus {
       tenantId,
       time: new Date().toISOString(),
       source: `${SERVICE}@${VERSION}`,
-      traceparent: currentTraceparent(),
+      traceparent: (await this.store.traceparentOf(tenantId, runId)) ?? currentTraceparent(),
       data,
     } as TetherEvent;
     await this.store.append(event, undefined);
   }
 
-  /** Asks an orchestrator to drive the run again; once per approval outcome. */
+  /**
+   * Asks an orchestrator to drive the run again; once per approval outcome. The decision's own
+   * trace context goes along: the resumed run links to it (see `inRunTrace`).
+   */
   async resume(tenantId: string, runId: string, approvalId: string, cause: string): Promise<void> {
     const body: RunResume = { runId, cause };
+    const h = natsHeaders();
+    injectTraceContext(h);
     await this.nc
       .jetstream()
       .publish(subjects.runResume(this.config.prefix, tenantId), encodeJson(body), {
         msgID: `resume:${approvalId}:${cause}`,
+        headers: h,
       });
   }
 
