@@ -121,7 +121,9 @@ function viewRow(row: Row): Row {
     if (INTERNAL.has(column)) continue;
     const name = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     out[name] =
-      (column === 'at' || column.endsWith('_at')) && typeof value === 'string' ? new Date(value).toISOString() : value;
+      (column === 'at' || column.endsWith('_at')) && typeof value === 'string'
+        ? new Date(value).toISOString()
+        : value;
   }
   return out;
 }
