@@ -28,6 +28,8 @@ const { ProjectEventsHandler } = lib(
 const opt = (name, dflt) => Number(process.env[`BENCH_${name}`] ?? dflt);
 const RUNS = opt('QUERY_RUNS', 100_000);
 const SAMPLES = opt('QUERY_SAMPLES', 1000);
+/** BENCH_QUERY_KEEP=1 keeps the seeded database (its name is printed) to look at query plans. */
+const KEEP = process.env.BENCH_QUERY_KEEP === '1';
 const BATCH_EVENTS = 2000;
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 const pct = (xs, q) => {
@@ -314,7 +316,8 @@ try {
   const nc = await connect({ servers: nats.url });
   await deleteStreams(await nc.jetstreamManager(), prefix);
   await nc.close();
-  await dropDatabase(admin.toString(), dbName);
+  if (KEEP) log(`kept the seeded database ${dbName}; drop it when done`);
+  else await dropDatabase(admin.toString(), dbName);
   await nats.stop?.();
   await pg.stop?.();
 }

@@ -16,7 +16,8 @@ function body(msg: Msg): Record<string, unknown> {
 
 function runRef(msg: Msg): RunRef {
   const parsed = parseAs(RunRef, body(msg));
-  if (!parsed.ok) throw new ValidationError('a run is named by tenantId and runId', parsed.problems);
+  if (!parsed.ok)
+    throw new ValidationError('a run is named by tenantId and runId', parsed.problems);
   return parsed.value;
 }
 
