@@ -13,15 +13,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { root } from '../scripts/lib/config.mjs';
+import { pct, round } from './stats.mjs';
 
 const require = createRequire(import.meta.url);
 const { ulid } = require('ulid');
-
-const pct = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : 0;
-};
-const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** One worst case: a tenth of a cent, so thousands of reservations stay far below the caps. */
 const AMOUNT_USD = 0.001;
@@ -104,19 +99,13 @@ export async function benchBudget({
 
 /** On its own: NATS and Postgres (reused or started), one budget service as a child process. */
 async function main() {
-  const { createDatabase, dropDatabase } = await import('../scripts/lib/infra.mjs');
-  const { benchInfra } = await import('./infra.mjs');
+  const { benchDatabase, benchInfra } = await import('./infra.mjs');
   const { connect } = require('nats');
   const log = (m) => process.stderr.write(`bench: ${m}\n`);
   const opt = (name, dflt) => Number(process.env[`BENCH_${name}`] ?? dflt);
   const prefix = `benchb${randomBytes(3).toString('hex')}`;
   const { nats, pg } = await benchInfra(log);
-  const admin = new URL(pg.databaseUrl);
-  admin.pathname = '/postgres';
-  const dbName = `tether_${prefix}`;
-  await createDatabase(admin.toString(), dbName);
-  const dbUrl = new URL(pg.databaseUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const db = await benchDatabase(pg, prefix);
 
   const main = join(root, 'services', 'budget', 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`budget is not built (${main}); run npm run build`);
@@ -126,7 +115,7 @@ async function main() {
       ...process.env,
       TETHER_PREFIX: prefix,
       TETHER_NATS_URL: nats.url,
-      DATABASE_URL: dbUrl.toString(),
+      DATABASE_URL: db.url,
       TETHER_HTTP_PORT: String(port),
       LOG_LEVEL: 'warn',
     },
@@ -163,7 +152,7 @@ async function main() {
       await deleteStreams(await nc.jetstreamManager(), prefix).catch(() => {});
       await nc.close();
     }
-    await dropDatabase(admin.toString(), dbName).catch(() => {});
+    await db.drop();
     await nats.stop?.();
     await pg.stop?.();
   }

@@ -3,12 +3,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { root } from '../scripts/lib/config.mjs';
-
-const pct = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : 0;
-};
-const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+import { pct, round } from './stats.mjs';
 
 /** An API key for the bench's tenant, made over the bus as an operator bootstraps one. */
 async function createKey(nc, prefix, tenant) {

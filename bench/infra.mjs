@@ -2,7 +2,7 @@
 // local defaults) when they answer, otherwise started locally as `npm start` does.
 import { join } from 'node:path';
 import { stateDir } from '../scripts/lib/config.mjs';
-import { ensureNats, ensurePostgres } from '../scripts/lib/infra.mjs';
+import { createDatabase, dropDatabase, ensureNats, ensurePostgres } from '../scripts/lib/infra.mjs';
 
 export async function benchInfra(log) {
   const nats = await ensureNats({
@@ -16,4 +16,22 @@ export async function benchInfra(log) {
     log,
   });
   return { nats, pg };
+}
+
+/**
+ * A fresh database `tether_<prefix>` on the benchmark's Postgres: its URL, and `drop()` for the
+ * end (which never throws: a benchmark that failed should still report why).
+ */
+export async function benchDatabase(pg, prefix) {
+  const admin = new URL(pg.databaseUrl);
+  admin.pathname = '/postgres';
+  const name = `tether_${prefix}`;
+  await createDatabase(admin.toString(), name);
+  const url = new URL(pg.databaseUrl);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: () => dropDatabase(admin.toString(), name).catch(() => {}),
+  };
 }

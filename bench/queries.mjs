@@ -12,8 +12,8 @@ import { cpus, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { root } from '../scripts/lib/config.mjs';
-import { createDatabase, dropDatabase } from '../scripts/lib/infra.mjs';
-import { benchInfra } from './infra.mjs';
+import { benchDatabase, benchInfra } from './infra.mjs';
+import { pct, round } from './stats.mjs';
 
 const require = createRequire(import.meta.url);
 const { ulid } = require('ulid');
@@ -32,11 +32,6 @@ const SAMPLES = opt('QUERY_SAMPLES', 1000);
 const KEEP = process.env.BENCH_QUERY_KEEP === '1';
 const BATCH_EVENTS = 2000;
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
-const pct = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : 0;
-};
-const round = (x) => Math.round(x * 100) / 100;
 
 const TENANT = 'bench';
 const AGENTS = Array.from({ length: 8 }, (_, i) => `agent-${i}`);
@@ -207,12 +202,7 @@ async function timed(n, ask) {
 
 const prefix = `benchq${randomBytes(3).toString('hex')}`;
 const { nats, pg } = await benchInfra(log);
-const admin = new URL(pg.databaseUrl);
-admin.pathname = '/postgres';
-const dbName = `tether_${prefix}`;
-await createDatabase(admin.toString(), dbName);
-const dbUrl = new URL(pg.databaseUrl);
-dbUrl.pathname = `/${dbName}`;
+const db = await benchDatabase(pg, prefix);
 let svc;
 try {
   svc = await startService(
@@ -221,7 +211,7 @@ try {
         {
           TETHER_PREFIX: prefix,
           TETHER_NATS_URL: nats.url,
-          DATABASE_URL: dbUrl.toString(),
+          DATABASE_URL: db.url,
           TETHER_HTTP_PORT: '0',
           LOG_LEVEL: 'warn',
         },
@@ -316,8 +306,8 @@ try {
   const nc = await connect({ servers: nats.url });
   await deleteStreams(await nc.jetstreamManager(), prefix);
   await nc.close();
-  if (KEEP) log(`kept the seeded database ${dbName}; drop it when done`);
-  else await dropDatabase(admin.toString(), dbName);
+  if (KEEP) log(`kept the seeded database ${db.name}; drop it when done`);
+  else await db.drop();
   await nats.stop?.();
   await pg.stop?.();
 }

@@ -18,10 +18,10 @@ import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { root, SERVICES, stateDir } from '../scripts/lib/config.mjs';
-import { createDatabase, dropDatabase } from '../scripts/lib/infra.mjs';
-import { benchInfra } from './infra.mjs';
+import { benchDatabase, benchInfra } from './infra.mjs';
 import { benchBudget } from './budget.mjs';
 import { benchGateway } from './gateway.mjs';
+import { pct, round } from './stats.mjs';
 
 const require = createRequire(import.meta.url);
 const { connect, headers: natsHeaders } = require('nats');
@@ -46,12 +46,7 @@ const log = (m) => process.stderr.write(`bench: ${m}\n`);
 const prefix = `bench${randomBytes(3).toString('hex')}`;
 const tenant = 'bench';
 const { nats, pg } = await benchInfra(log);
-const dbUrl = new URL(pg.databaseUrl);
-const dbName = `tether_${prefix}`;
-const admin = new URL(pg.databaseUrl);
-admin.pathname = '/postgres';
-await createDatabase(admin.toString(), dbName);
-dbUrl.pathname = `/${dbName}`;
+const db = await benchDatabase(pg, prefix);
 
 // The agents the services load: the repository's, plus the long-run agent of the long-run figure.
 const agentsDir = mkdtempSync(join(tmpdir(), 'tether-bench-agents-'));
@@ -86,7 +81,7 @@ function spawnService(name) {
       ...process.env,
       TETHER_PREFIX: prefix,
       TETHER_NATS_URL: nats.url,
-      DATABASE_URL: dbUrl.toString(),
+      DATABASE_URL: db.url,
       TETHER_HTTP_PORT: String(port),
       LOG_LEVEL: 'warn',
       TETHER_AGENTS_DIR: agentsDir,
@@ -145,12 +140,6 @@ function cpuSnapshot() {
   snap.bench = cpuTicks(process.pid);
   return snap;
 }
-
-const pct = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : 0;
-};
-const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 try {
   log(`building and starting ${SERVICES.length} services (prefix ${prefix})`);
@@ -586,7 +575,7 @@ try {
   } catch {
     // the streams may already be gone
   }
-  await dropDatabase(admin.toString(), dbName).catch(() => {});
+  await db.drop();
   rmSync(agentsDir, { recursive: true, force: true });
   await nats.stop?.();
   await pg.stop?.();
