@@ -3,6 +3,10 @@
 export const RunMode = { Live: 'live', Shadow: 'shadow', DryRun: 'dry-run' } as const;
 export type RunMode = (typeof RunMode)[keyof typeof RunMode];
 
+/** Whether someone waits for a run's answer: it decides which wall-clock limit applies. */
+export const RunExecution = { Sync: 'sync', Async: 'async' } as const;
+export type RunExecution = (typeof RunExecution)[keyof typeof RunExecution];
+
 export const Outcome = {
   Success: 'success',
   Partial: 'partial',

@@ -205,6 +205,27 @@ describe('runs over HTTP: create, read, list, cancel and stream, through the rea
     });
   });
 
+  it("gives a run started as async the agent's async wall-clock limit", async () => {
+    const limitsOf = async (body: Record<string, unknown>) => {
+      const res = await create(keys.u1, { agent: 'hold-agent', input: 'go', ...body });
+      expect(res.status).toBe(202);
+      const started = await eventually(async () => {
+        const log = await stack.store.read('acme', String(res.body.runId));
+        return log.find((e) => e.event.type === 'run.started')?.event;
+      }, 'run.started');
+      return started.data as { limits: { timeoutMs: number }; execution?: string };
+    };
+    // hold-agent sets timeoutMs and leaves asyncTimeoutMs to its default (30 min).
+    expect(await limitsOf({ execution: 'async' })).toMatchObject({
+      execution: 'async',
+      limits: { timeoutMs: 1_800_000 },
+    });
+    expect(await limitsOf({})).toMatchObject({ limits: { timeoutMs: 60_000 } });
+    const bad = await create(keys.u1, { agent: 'hold-agent', input: 'go', execution: 'later' });
+    expectProblem(bad, 400, 'validation_failed');
+    expect(bad.body.problems).toEqual([expect.stringMatching(/execution/)]);
+  });
+
   describe('idempotent create', () => {
     it('gives one run for the same key sent twice, and says the second was a replay', async () => {
       const body = {

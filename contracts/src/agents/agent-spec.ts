@@ -114,7 +114,10 @@ export class LimitsSpec {
   @IsOptional() @IsInt() @Min(0) @Max(10_000) maxToolCalls?: number;
   @IsOptional() @IsInt() @Min(1) maxTokens?: number;
   @IsOptional() @IsNumber() @Min(0) maxCostUsd?: number;
+  /** Wall-clock limit of a synchronous run: someone waits for the answer (default 90 s). */
   @IsOptional() @IsInt() @Min(1) timeoutMs?: number;
+  /** Wall-clock limit of an asynchronous run (`execution: async`): nobody waits on it (default 30 min). */
+  @IsOptional() @IsInt() @Min(1) asyncTimeoutMs?: number;
   /** Longest accepted `run.start` input, in characters. */
   @IsOptional() @IsInt() @Min(1) maxInputChars?: number;
 }

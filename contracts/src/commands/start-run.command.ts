@@ -8,7 +8,13 @@ import {
   MaxLength,
   ArrayMaxSize,
 } from 'class-validator';
-import { AGENT_NAME_PATTERN, MAX_INPUT_CHARS, RUN_ID_PATTERN, RunMode } from '../vocabulary';
+import {
+  AGENT_NAME_PATTERN,
+  MAX_INPUT_CHARS,
+  RUN_ID_PATTERN,
+  RunExecution,
+  RunMode,
+} from '../vocabulary';
 
 /** Body of `<P>.cmd.<tenant>.run.start`. The message's `Nats-Msg-Id` is the idempotency key. */
 export class StartRun {
@@ -40,6 +46,15 @@ export class StartRun {
   @IsOptional()
   @IsIn(Object.values(RunMode))
   mode?: RunMode;
+
+  /**
+   * `sync` (default): someone waits for the answer, and the agent's `timeoutMs` (90 s) applies.
+   * `async`: nobody waits (a batch job, a run that waits for people), and `asyncTimeoutMs`
+   * (30 min) applies.
+   */
+  @IsOptional()
+  @IsIn(Object.values(RunExecution))
+  execution?: RunExecution;
 
   /** Free-form labels kept with the run. */
   @IsOptional()

@@ -13,7 +13,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { Outcome, REASON_PATTERN, RunMode } from '../vocabulary';
+import { Outcome, REASON_PATTERN, RunExecution, RunMode } from '../vocabulary';
 
 export class ModelRef {
   /** `openai`, `openai-compatible`, `anthropic` or `scripted`. */
@@ -51,6 +51,8 @@ export class RunStarted {
   @IsString() userId!: string;
   @IsArray() @IsString({ each: true }) roles!: string[];
   @IsIn(Object.values(RunMode)) mode!: RunMode;
+  /** `async` when the run was started as one (its limits then carry the async wall-clock limit). */
+  @IsOptional() @IsIn(Object.values(RunExecution)) execution?: RunExecution;
   // IsObject: ValidateNested alone lets a missing value or an array through.
   @IsObject() @ValidateNested() @Type(() => ModelRef) model!: ModelRef;
   @IsObject() @ValidateNested() @Type(() => RunLimits) limits!: RunLimits;

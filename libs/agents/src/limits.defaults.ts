@@ -6,6 +6,7 @@ export const DEFAULT_LIMITS: Readonly<Required<Omit<LimitsSpec, 'maxCostUsd'>>> 
   maxToolCalls: 25,
   maxTokens: 200_000,
   timeoutMs: 90_000,
+  asyncTimeoutMs: 1_800_000,
   maxInputChars: 20_000,
 });
 
@@ -15,6 +16,7 @@ export function resolveLimits(limits: LimitsSpec | undefined): ResolvedLimits {
     maxToolCalls: limits?.maxToolCalls ?? DEFAULT_LIMITS.maxToolCalls,
     maxTokens: limits?.maxTokens ?? DEFAULT_LIMITS.maxTokens,
     timeoutMs: limits?.timeoutMs ?? DEFAULT_LIMITS.timeoutMs,
+    asyncTimeoutMs: limits?.asyncTimeoutMs ?? DEFAULT_LIMITS.asyncTimeoutMs,
     maxInputChars: limits?.maxInputChars ?? DEFAULT_LIMITS.maxInputChars,
   };
   // Absent rather than `undefined`, so "no cap" and an omitted key hash the same.

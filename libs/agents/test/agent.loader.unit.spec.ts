@@ -121,6 +121,7 @@ describe(loadAgents.name, () => {
         maxToolCalls: 25,
         maxTokens: 200000,
         timeoutMs: 90000,
+        asyncTimeoutMs: 1800000,
         maxInputChars: 20000,
       });
       expect('maxCostUsd' in agent.limits).toBe(false);

@@ -3,6 +3,7 @@ import {
   Outcome,
   REASON_PATTERN,
   ReasonCode,
+  RunExecution,
   RunMode,
   type AgentRelease,
   type BudgetDecision,
@@ -209,8 +210,9 @@ function startRun(cmd: Cmd<'StartRun'>, state: RunState): DecidedEvent[] {
     userId: command.userId,
     roles: command.roles,
     mode: command.mode ?? RunMode.Live,
+    ...(command.execution === RunExecution.Async && { execution: RunExecution.Async }),
     model: { provider: release.spec.model.provider, id: release.spec.model.id },
-    limits: runLimits(release),
+    limits: runLimits(release, command.execution),
     ...(command.metadata !== undefined && { metadata: command.metadata }),
     ...(requestId !== undefined && { requestId }),
     ...(charge && { classifier: charge }),
@@ -228,14 +230,17 @@ function classifierCharge(c: InputClassification | undefined) {
   };
 }
 
-/** The limits a run carries in its log, so a replay enforces the same ones. */
-function runLimits(release: AgentRelease): RunLimits {
+/**
+ * The limits a run carries in its log, so a replay enforces the same ones; the wall-clock limit
+ * is the one of its execution (an asynchronous run has nobody waiting on it).
+ */
+function runLimits(release: AgentRelease, execution: RunExecution | undefined): RunLimits {
   const l = release.limits;
   const limits: RunLimits = {
     maxSteps: l.maxSteps,
     maxToolCalls: l.maxToolCalls,
     maxTokens: l.maxTokens,
-    timeoutMs: l.timeoutMs,
+    timeoutMs: execution === RunExecution.Async ? l.asyncTimeoutMs : l.timeoutMs,
   };
   if (l.maxCostUsd !== undefined) limits.maxCostUsd = l.maxCostUsd;
   return limits;

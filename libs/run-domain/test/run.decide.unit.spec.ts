@@ -61,6 +61,33 @@ describe('decide', () => {
       expect(event?.data).not.toHaveProperty('requestId');
     });
 
+    it("gives an asynchronous run the agent's async wall-clock limit, and records it", () => {
+      const timed = aRelease({ limits: { timeoutMs: 60_000, asyncTimeoutMs: 600_000 } });
+      const [async] = decide(startCommand({ execution: 'async' }, timed), fold([]), ctx);
+      expect(async?.data).toMatchObject({ execution: 'async', limits: { timeoutMs: 600_000 } });
+      for (const execution of ['sync', undefined] as const) {
+        const [sync] = decide(startCommand({ execution }, timed), fold([]), ctx);
+        expect(sync?.data).toMatchObject({ limits: { timeoutMs: 60_000 } });
+        expect(sync?.data).not.toHaveProperty('execution');
+      }
+    });
+
+    it('times an asynchronous run out at its own limit, not the synchronous one', () => {
+      const timed = aRelease({ limits: { timeoutMs: 60_000, asyncTimeoutMs: 600_000 } });
+      const given = decide(startCommand({ execution: 'async' }, timed), fold([]), ctx);
+      const at = (ms: number) => ({
+        ...ctx,
+        now: new Date(Date.parse(ctx.now) + ms).toISOString(),
+      });
+      expect(decide({ type: 'CheckDeadline' }, fold(aRunLog(given)), at(120_000))).toEqual([]);
+      expect(decide({ type: 'CheckDeadline' }, fold(aRunLog(given)), at(600_001))).toEqual([
+        expect.objectContaining({
+          type: 'run.aborted',
+          data: expect.objectContaining({ reason: 'timeout' }),
+        }),
+      ]);
+    });
+
     it('rejects an unknown agent with reason unknown_agent', () => {
       spec
         .given([])

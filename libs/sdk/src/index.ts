@@ -17,6 +17,7 @@ export type {
   SwitchFlipped,
   DecideApproval,
   EventType,
+  RunExecution,
   RunMode,
   RunListQuery,
   RunPage,

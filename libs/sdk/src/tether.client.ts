@@ -31,6 +31,7 @@ import {
   type CommandBody,
   type DecideApproval,
   type EventType,
+  type RunExecution,
   type RunMode,
   type TetherEvent,
 } from '@tether/contracts';
@@ -90,6 +91,8 @@ export interface StartRunInput {
   /** Roles of the user; `["user"]` by default. */
   roles?: string[];
   mode?: RunMode;
+  /** `async` for a run nobody waits on: the agent's longer `asyncTimeoutMs` applies. */
+  execution?: RunExecution;
   metadata?: Record<string, unknown>;
   /** `run_` + ULID by default. */
   runId?: string;
@@ -262,6 +265,7 @@ export class TetherClient {
       userId: input.userId,
       roles: input.roles ?? ['user'],
       ...(input.mode !== undefined && { mode: input.mode }),
+      ...(input.execution !== undefined && { execution: input.execution }),
       ...(input.metadata !== undefined && { metadata: input.metadata }),
     });
     checkKey(idempotencyKey);

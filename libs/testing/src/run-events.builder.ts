@@ -101,6 +101,7 @@ export const TEST_LIMITS: ResolvedLimits = {
   maxToolCalls: 25,
   maxTokens: 200_000,
   timeoutMs: 90_000,
+  asyncTimeoutMs: 1_800_000,
   maxInputChars: 20_000,
 };
 

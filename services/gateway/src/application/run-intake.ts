@@ -6,6 +6,7 @@ import {
   CommandName,
   isTerminalRunStatus,
   parseCommand,
+  type RunExecution,
   type RunMode,
   type StartRun,
 } from '@tether/contracts';
@@ -23,6 +24,7 @@ export interface CreateRunInput {
   agent: string;
   input: string;
   mode?: RunMode;
+  execution?: RunExecution;
   metadata?: Record<string, unknown>;
   /** The end user the run acts for; the caller by default. */
   userId?: string;
@@ -74,6 +76,7 @@ export class RunIntake {
       userId: who.userId,
       roles: who.userId === caller.subject ? [...caller.roles] : ['user'],
       ...(input.mode !== undefined && { mode: input.mode }),
+      ...(input.execution !== undefined && { execution: input.execution }),
       ...(input.metadata !== undefined && { metadata: input.metadata }),
     };
     const parsed = parseCommand(CommandName.RunStart, fresh);

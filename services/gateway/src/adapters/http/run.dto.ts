@@ -6,6 +6,7 @@ import {
   Outcome,
   RUN_ID_PATTERN,
   RUN_STATUSES,
+  RunExecution,
   RunMode,
   StartRun,
   TOOL_NAME_PATTERN,
@@ -23,11 +24,19 @@ export class CreateRunBody extends PickType(StartRun, [
   'agent',
   'input',
   'mode',
+  'execution',
   'metadata',
 ] as const) {
   @ApiProperty({ example: 'support-agent' }) override agent!: string;
   @ApiProperty({ example: 'Where is order 1042?', maxLength: 100_000 }) override input!: string;
   @ApiPropertyOptional({ enum: Object.values(RunMode), default: 'live' }) override mode?: RunMode;
+  @ApiPropertyOptional({
+    enum: Object.values(RunExecution),
+    default: 'sync',
+    description:
+      "`async` for a run nobody waits on (a batch job, a run that waits for people): the agent's `asyncTimeoutMs` (30 min by default) applies instead of `timeoutMs` (90 s).",
+  })
+  override execution?: RunExecution;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   override metadata?: Record<string, unknown>;
 
