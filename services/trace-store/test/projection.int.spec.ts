@@ -1,11 +1,8 @@
 import { EventStore, requestService, toEnvelopes, type Decided } from '@tether/event-store';
-import { baseConfig, type RunningService } from '@tether/service-kit';
+import type { RunningService } from '@tether/service-kit';
 import { eventually } from '../../../libs/testing/src/infra.helper';
-import {
-  startIsolatedService,
-  type IsolatedService,
-} from '../../../libs/testing/src/service.helper';
-import { traceStoreService } from '../src/trace-store.module';
+import type { IsolatedService } from '../../../libs/testing/src/service.helper';
+import { startTraceStore } from './trace-store.harness';
 
 const usage = { inputTokens: 100, outputTokens: 10, cachedInputTokens: 0, reasoningTokens: 0 };
 
@@ -78,13 +75,6 @@ function runEvents(runId: string, steps: number): Decided[] {
     },
   });
   return out;
-}
-
-/** A trace-store on its own prefix and database. */
-function startTraceStore(label: string): Promise<IsolatedService> {
-  return startIsolatedService(label, (env) =>
-    traceStoreService(baseConfig(env, 'trace-store', 'test', 0)),
-  );
 }
 
 describe('trace-store projection', () => {

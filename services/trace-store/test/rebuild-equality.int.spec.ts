@@ -1,13 +1,14 @@
-import { EventStore, requestService, toEnvelopes } from '@tether/event-store';
+import { EventStore, toEnvelopes } from '@tether/event-store';
 import { detailedRun } from '@tether/testing';
-import { baseConfig, type RunningService } from '@tether/service-kit';
-import { eventually } from '../../../libs/testing/src/infra.helper';
-import {
-  startIsolatedService,
-  type IsolatedService,
-} from '../../../libs/testing/src/service.helper';
+import type { RunningService } from '@tether/service-kit';
+import type { IsolatedService } from '../../../libs/testing/src/service.helper';
 import { DETAIL_TABLES } from '../src/domain/run-details.projection';
-import { traceStoreService } from '../src/trace-store.module';
+import {
+  askTraceStore,
+  projectedAll,
+  startTraceStore,
+  type TraceStoreAsk,
+} from './trace-store.harness';
 
 const RUNS = 1000;
 const TABLES = ['trace_events', 'trace_runs', ...DETAIL_TABLES.map((t) => t.table)];
@@ -16,35 +17,16 @@ describe('trace-store rebuild', () => {
   let ts: IsolatedService;
   let prefix: string;
   let svc: RunningService;
+  let ask: TraceStoreAsk;
 
   beforeAll(async () => {
-    ts = await startIsolatedService('rebuild', (env) =>
-      traceStoreService(baseConfig(env, 'trace-store', 'test', 0)),
-    );
+    ts = await startTraceStore('rebuild');
     ({ prefix, sut: svc } = ts);
+    ask = askTraceStore(ts);
   });
   afterAll(() => ts?.stop());
 
-  const status = () =>
-    requestService<{ checkpoint: number; lastSeq: number }>(
-      svc.nc,
-      prefix,
-      'trace-store',
-      'status',
-      {},
-      5000,
-    );
-
-  async function caughtUp(what: string) {
-    await eventually(
-      async () => {
-        const s = await status();
-        return s.checkpoint >= s.lastSeq || undefined;
-      },
-      what,
-      60_000,
-    );
-  }
+  const caughtUp = (what: string) => projectedAll(ask, what, 60_000);
 
   /** Every projected table, in a stable order. */
   async function snapshot(): Promise<Record<string, unknown[]>> {
@@ -83,14 +65,7 @@ describe('trace-store rebuild', () => {
     for (const { table } of DETAIL_TABLES)
       expect([table, before[table].length > 0]).toEqual([table, true]);
 
-    const { lastSeq } = await requestService<{ lastSeq: number }>(
-      svc.nc,
-      prefix,
-      'trace-store',
-      'rebuild',
-      {},
-      30_000,
-    );
+    const { lastSeq } = await ask<{ lastSeq: number }>('rebuild', {}, 30_000);
     expect(lastSeq).toBe(before.trace_events.length);
     await caughtUp('rebuilt');
     const after = await snapshot();

@@ -1,26 +1,23 @@
 import type { RunTimeline, StoredEvent, TetherEvent } from '@tether/contracts';
 import { detailedRun } from '@tether/testing';
-import { EventStore, requestService, toEnvelopes } from '@tether/event-store';
-import { baseConfig, type RunningService } from '@tether/service-kit';
+import { EventStore, toEnvelopes } from '@tether/event-store';
+import type { RunningService } from '@tether/service-kit';
 import { eventually } from '../../../libs/testing/src/infra.helper';
-import {
-  startIsolatedService,
-  type IsolatedService,
-} from '../../../libs/testing/src/service.helper';
+import type { IsolatedService } from '../../../libs/testing/src/service.helper';
 import { ProjectEventsHandler } from '../src/application/project-events.handler';
 import { DETAIL_TABLES } from '../src/domain/run-details.projection';
-import { traceStoreService } from '../src/trace-store.module';
+import { askTraceStore, startTraceStore, type TraceStoreAsk } from './trace-store.harness';
 
 describe('trace-store run details', () => {
   let ts: IsolatedService;
   let prefix: string;
   let svc: RunningService;
+  let ask: TraceStoreAsk;
 
   beforeAll(async () => {
-    ts = await startIsolatedService('details', (env) =>
-      traceStoreService(baseConfig(env, 'trace-store', 'test', 0)),
-    );
+    ts = await startTraceStore('details');
     ({ prefix, sut: svc } = ts);
+    ask = askTraceStore(ts);
     const store = new EventStore(svc.nc, prefix);
     for (const [tenantId, runId] of [
       ['acme', 'run_d1'],
@@ -38,9 +35,6 @@ describe('trace-store run details', () => {
     }, 'both runs projected');
   });
   afterAll(() => ts?.stop());
-
-  const ask = <T>(op: string, body: object) =>
-    requestService<T>(svc.nc, prefix, 'trace-store', op, body, 5000);
 
   it("serves a run's timeline: its turns, model calls, tool calls, approvals and guardrails", async () => {
     const t = await ask<RunTimeline>('run.timeline', { tenantId: 'acme', runId: 'run_d1' });

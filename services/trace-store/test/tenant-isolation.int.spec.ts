@@ -1,13 +1,10 @@
 import { TraceOp } from '@tether/contracts';
 import { detailedRun } from '@tether/testing';
-import { EventStore, requestService, toEnvelopes } from '@tether/event-store';
-import { baseConfig, type RunningService } from '@tether/service-kit';
+import { EventStore, toEnvelopes } from '@tether/event-store';
+import type { RunningService } from '@tether/service-kit';
 import { eventually } from '../../../libs/testing/src/infra.helper';
-import {
-  startIsolatedService,
-  type IsolatedService,
-} from '../../../libs/testing/src/service.helper';
-import { traceStoreService } from '../src/trace-store.module';
+import type { IsolatedService } from '../../../libs/testing/src/service.helper';
+import { askTraceStore, startTraceStore, type TraceStoreAsk } from './trace-store.harness';
 
 /**
  * Tenant B's runs through every query tenant A can make. `globex` holds a run with the same id
@@ -17,12 +14,12 @@ describe('trace-store tenant isolation', () => {
   let ts: IsolatedService;
   let prefix: string;
   let svc: RunningService;
+  let ask: TraceStoreAsk;
 
   beforeAll(async () => {
-    ts = await startIsolatedService('isolation', (env) =>
-      traceStoreService(baseConfig(env, 'trace-store', 'test', 0)),
-    );
+    ts = await startTraceStore('isolation');
     ({ prefix, sut: svc } = ts);
+    ask = askTraceStore(ts);
     const store = new EventStore(svc.nc, prefix);
     for (const [tenantId, runId] of [
       ['acme', 'run_shared'],
@@ -43,9 +40,6 @@ describe('trace-store tenant isolation', () => {
     }, 'runs projected');
   });
   afterAll(() => ts?.stop());
-
-  const ask = <T>(op: string, body: object) =>
-    requestService<T>(svc.nc, prefix, 'trace-store', op, body, 5000);
 
   const asAcme = {
     [TraceOp.RunGet]: async () => {
