@@ -6,9 +6,7 @@
 //
 // `npm run bench` calls benchBudget() with the budget service it already runs; on its own,
 // `node bench/budget.mjs` (after a build) starts NATS/Postgres if needed and one budget service.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,7 +97,7 @@ export async function benchBudget({
 
 /** On its own: NATS and Postgres (reused or started), one budget service as a child process. */
 async function main() {
-  const { benchDatabase, benchInfra } = await import('./infra.mjs');
+  const { benchDatabase, benchInfra, spawnBenchService } = await import('./infra.mjs');
   const { connect } = require('nats');
   const log = (m) => process.stderr.write(`bench: ${m}\n`);
   const opt = (name, dflt) => Number(process.env[`BENCH_${name}`] ?? dflt);
@@ -107,19 +105,12 @@ async function main() {
   const { nats, pg } = await benchInfra(log);
   const db = await benchDatabase(pg, prefix);
 
-  const main = join(root, 'services', 'budget', 'dist', 'main.js');
-  if (!existsSync(main)) throw new Error(`budget is not built (${main}); run npm run build`);
   const port = Number(process.env.BENCH_BUDGET_PORT ?? 3994);
-  const child = spawn(process.execPath, [main], {
-    env: {
-      ...process.env,
-      TETHER_PREFIX: prefix,
-      TETHER_NATS_URL: nats.url,
-      DATABASE_URL: db.url,
-      TETHER_HTTP_PORT: String(port),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const child = spawnBenchService('budget', {
+    prefix,
+    natsUrl: nats.url,
+    databaseUrl: db.url,
+    port,
   });
   let nc;
   try {

@@ -1,7 +1,9 @@
 // NATS and Postgres for a benchmark: the ones `TETHER_NATS_URL` and `DATABASE_URL` name (or the
 // local defaults) when they answer, otherwise started locally as `npm start` does.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { stateDir } from '../scripts/lib/config.mjs';
+import { root, stateDir } from '../scripts/lib/config.mjs';
 import { createDatabase, dropDatabase, ensureNats, ensurePostgres } from '../scripts/lib/infra.mjs';
 
 export async function benchInfra(log) {
@@ -34,4 +36,28 @@ export async function benchDatabase(pg, prefix) {
     url: url.toString(),
     drop: () => dropDatabase(admin.toString(), name).catch(() => {}),
   };
+}
+
+/**
+ * Starts a built service as its own process on the benchmark's prefix, NATS and database, with
+ * warnings on stderr only; `env` adds to (or overrides) its environment.
+ */
+export function spawnBenchService(
+  name,
+  { prefix, natsUrl, databaseUrl, port, env = {}, nodeArgs = [] },
+) {
+  const main = join(root, 'services', name, 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error(`${name} is not built (${main}); run npm run build`);
+  return spawn(process.execPath, [...nodeArgs, main], {
+    env: {
+      ...process.env,
+      TETHER_PREFIX: prefix,
+      TETHER_NATS_URL: natsUrl,
+      DATABASE_URL: databaseUrl,
+      TETHER_HTTP_PORT: String(port),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }

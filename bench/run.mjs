@@ -2,10 +2,9 @@
 // The standard workload: runs of 5 steps (4 model turns each calling the no-op tier-0 tool, then
 // a final answer) with the scripted model and every service running as its own process.
 // Prints one JSON document with the figures docs/PERFORMANCE.md keeps.
-import { execSync, spawn } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import {
   copyFileSync,
-  existsSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -18,7 +17,7 @@ import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { root, SERVICES, stateDir } from '../scripts/lib/config.mjs';
-import { benchDatabase, benchInfra } from './infra.mjs';
+import { benchDatabase, benchInfra, spawnBenchService } from './infra.mjs';
 import { benchBudget } from './budget.mjs';
 import { benchGateway } from './gateway.mjs';
 import { pct, round } from './stats.mjs';
@@ -70,25 +69,21 @@ const children = [];
 let nextPort = 3900;
 
 function spawnService(name) {
-  const main = join(root, 'services', name, 'dist', 'main.js');
-  if (!existsSync(main)) throw new Error(`${name} is not built (${main}); run npm run build`);
   const profile = (process.env.BENCH_PROFILE ?? '').split(',').includes(name)
     ? ['--cpu-prof', `--cpu-prof-dir=${join(stateDir, 'profiles')}`]
     : [];
   const port = ++nextPort;
-  const child = spawn(process.execPath, [...profile, main], {
+  const child = spawnBenchService(name, {
+    prefix,
+    natsUrl: nats.url,
+    databaseUrl: db.url,
+    port,
+    nodeArgs: profile,
     env: {
-      ...process.env,
-      TETHER_PREFIX: prefix,
-      TETHER_NATS_URL: nats.url,
-      DATABASE_URL: db.url,
-      TETHER_HTTP_PORT: String(port),
-      LOG_LEVEL: 'warn',
       TETHER_AGENTS_DIR: agentsDir,
       // The HTTP figure is a load test of one key: the per-key rate limit would cut it short.
       ...(name === 'gateway' && { TETHER_GATEWAY_RATE_LIMIT: '1000000000' }),
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
   });
   const entry = { name, child, port };
   children.push(entry);

@@ -140,43 +140,33 @@ export function detailRowsOf(event: TetherEvent, seq: number): DetailRow[] {
     case 'model.requested': {
       const d = event.data;
       return [
-        { spec: STEPS, row: { ...run, step: d.step, attempts: d.attempt, started_at: at } },
-        {
-          spec: MODEL_CALLS,
-          row: {
-            ...run,
-            step: d.step,
-            attempt: d.attempt,
-            provider: d.provider,
-            requested_model: d.model,
-            requested_at: at,
-            ...status('requested'),
-          },
-        },
+        step(run, d.step, { attempts: d.attempt, started_at: at }),
+        modelCall(run, d.step, d.attempt, {
+          provider: d.provider,
+          requested_model: d.model,
+          requested_at: at,
+          ...status('requested'),
+        }),
       ];
     }
     case 'model.responded': {
       const d = event.data;
-      const usage = {
+      // What the turn and the attempt that answered have in common.
+      const answer = {
+        model: d.model,
+        ended_at: at,
+        finish_reason: d.finishReason,
         input_tokens: d.usage.inputTokens,
         output_tokens: d.usage.outputTokens,
+        cost_usd: d.costUsd,
+        latency_ms: Math.round(d.latencyMs),
       };
       return [
-        {
-          spec: STEPS,
-          row: {
-            ...run,
-            step: d.step,
-            model: d.model,
-            ended_at: at,
-            finish_reason: d.finishReason,
-            tool_calls: d.toolCalls?.length ?? 0,
-            ...usage,
-            cost_usd: d.costUsd,
-            latency_ms: Math.round(d.latencyMs),
-            text: d.text ?? null,
-          },
-        },
+        step(run, d.step, {
+          ...answer,
+          tool_calls: d.toolCalls?.length ?? 0,
+          text: d.text ?? null,
+        }),
         // Every call the model proposed, even one the run never got to (it ended first).
         ...(d.toolCalls ?? []).map((c) =>
           tool(run, c.callId, {
@@ -186,42 +176,25 @@ export function detailRowsOf(event: TetherEvent, seq: number): DetailRow[] {
             ...status('proposed'),
           }),
         ),
-        {
-          spec: MODEL_CALLS,
-          row: {
-            ...run,
-            step: d.step,
-            attempt: d.attempt ?? 0,
-            model: d.model,
-            ended_at: at,
-            ...usage,
-            cached_input_tokens: d.usage.cachedInputTokens,
-            reasoning_tokens: d.usage.reasoningTokens,
-            cost_usd: d.costUsd,
-            latency_ms: Math.round(d.latencyMs),
-            finish_reason: d.finishReason,
-            ...status('responded'),
-          },
-        },
+        modelCall(run, d.step, d.attempt ?? 0, {
+          ...answer,
+          cached_input_tokens: d.usage.cachedInputTokens,
+          reasoning_tokens: d.usage.reasoningTokens,
+          ...status('responded'),
+        }),
       ];
     }
     case 'model.failed': {
       const d = event.data;
       return [
-        { spec: STEPS, row: { ...run, step: d.step, attempts: d.attempt, failures: 1 } },
-        {
-          spec: MODEL_CALLS,
-          row: {
-            ...run,
-            step: d.step,
-            attempt: d.attempt,
-            requested_model: d.model,
-            ended_at: at,
-            error: d.error,
-            retryable: d.retryable,
-            ...status('failed'),
-          },
-        },
+        step(run, d.step, { attempts: d.attempt, failures: 1 }),
+        modelCall(run, d.step, d.attempt, {
+          requested_model: d.model,
+          ended_at: at,
+          error: d.error,
+          retryable: d.retryable,
+          ...status('failed'),
+        }),
       ];
     }
     case 'tool.requested': {
@@ -374,6 +347,14 @@ export function detailRowsOf(event: TetherEvent, seq: number): DetailRow[] {
     default:
       return [];
   }
+}
+
+function step(run: Row, step: number, fields: Row): DetailRow {
+  return { spec: STEPS, row: { ...run, step, ...fields } };
+}
+
+function modelCall(run: Row, step: number, attempt: number, fields: Row): DetailRow {
+  return { spec: MODEL_CALLS, row: { ...run, step, attempt, ...fields } };
 }
 
 function tool(run: Row, callId: string, fields: Row): DetailRow {
