@@ -40,6 +40,13 @@ const SSE_RUNS = opt('SSE_RUNS', 100);
 const HTTP_CONNECTIONS = opt('HTTP_CONNECTIONS', 32);
 const HTTP_SECONDS = opt('HTTP_SECONDS', 10);
 const BUDGET_REQUESTS = opt('BUDGET_REQUESTS', 4000);
+// The two-orchestrator phase, whatever BENCH_ORCHESTRATORS is: warm-up, then per-step overhead at
+// concurrency 1 over TWO_ORCH_RUNS runs and runs/s at CONCURRENCY for TWO_ORCH_SECONDS.
+const TWO_ORCH_WARMUP_RUNS = 50;
+const TWO_ORCH_RUNS = opt('TWO_ORCH_RUNS', 100);
+const TWO_ORCH_SECONDS = opt('TWO_ORCH_SECONDS', 10);
+// The orchestrator's own default: the long run's snapshots are expected when it snapshots at all.
+const SNAPSHOT_EVERY = Number(process.env.TETHER_SNAPSHOT_EVERY ?? 100);
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 
 const prefix = `bench${randomBytes(3).toString('hex')}`;
@@ -90,17 +97,39 @@ function spawnService(name) {
   return entry;
 }
 
-async function waitHealthy({ name, port }) {
+async function waitHealthy({ name, port }, check = 'health') {
   const deadline = Date.now() + 60_000;
   while (true) {
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
+      if ((await fetch(`http://127.0.0.1:${port}/${check}`)).ok) return;
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline) throw new Error(`${name} did not become healthy`);
+    if (Date.now() > deadline) throw new Error(`${name} did not become ${check}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+const isRunning = ({ child }) => child.exitCode === null && child.signalCode === null;
+
+/** Stops a service as `npm start` would (SIGTERM: it drains), SIGKILL if it has not after 15 s. */
+async function stopService(entry) {
+  if (!isRunning(entry)) return;
+  const exited = new Promise((r) => entry.child.once('exit', r));
+  entry.child.kill('SIGTERM');
+  const timer = setTimeout(() => entry.child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * Brings the running orchestrator instances to `n`: starts new ones (each ready, its consumer
+ * pulling, before the next) or stops the latest started.
+ */
+async function scaleOrchestrators(n) {
+  const running = children.filter((c) => c.name === 'orchestrator' && isRunning(c));
+  for (const entry of running.slice(n).reverse()) await stopService(entry);
+  for (let i = running.length; i < n; i++) await waitHealthy(spawnService('orchestrator'), 'ready');
 }
 
 async function startServices() {
@@ -190,57 +219,101 @@ try {
     return performance.now() - t0;
   }
 
+  /** Runs at concurrency 8, to be thrown away. */
+  async function warmUp(runs) {
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let i = 0; i < runs / 8; i++) await oneRun();
+      }),
+    );
+  }
+
+  /** Run latencies at concurrency 1 (ms). */
+  async function sequential(runs) {
+    const latencies = [];
+    for (let i = 0; i < runs; i++) latencies.push(await oneRun());
+    return latencies;
+  }
+
+  /** The projection's status once it has caught up with the stream (or after 10 s). */
+  async function projectionCaughtUp() {
+    let status;
+    for (let i = 0; i < 100; i++) {
+      status = JSON.parse(
+        new TextDecoder().decode(
+          (
+            await nc.request(`${prefix}.svc.trace-store.status`, enc.encode('{}'), {
+              timeout: 5000,
+            })
+          ).data,
+        ),
+      ).result;
+      if (status.checkpoint >= status.lastSeq) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return status;
+  }
+
+  /**
+   * `concurrency` runs in flight for `seconds`: runs completed, their latencies, the CPU of every
+   * process per run, and the projection's lag over the phase (read once it has caught up).
+   */
+  async function throughput(concurrency, seconds) {
+    await nc.request(`${prefix}.svc.trace-store.lag.reset`, enc.encode('{}'), { timeout: 5000 });
+    const before = cpuSnapshot();
+    const tStart = performance.now();
+    const stopAt = tStart + seconds * 1000;
+    let completed = 0;
+    const latencies = [];
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < stopAt) {
+          latencies.push(await oneRun());
+          completed++;
+        }
+      }),
+    );
+    const elapsed = (performance.now() - tStart) / 1000;
+    const after = cpuSnapshot();
+    const status = await projectionCaughtUp();
+    const ticks = 100; // USER_HZ
+    const cpuMsPerRun = {};
+    let totalMs = 0;
+    for (const k of Object.keys(after)) {
+      const ms = (((after[k] - (before[k] ?? 0)) / ticks) * 1000) / Math.max(completed, 1);
+      cpuMsPerRun[k] = round(ms);
+      totalMs += ms;
+    }
+    cpuMsPerRun.total = round(totalMs);
+    return { completed, elapsed, latencies, cpuMsPerRun, lagMs: status.lagMs };
+  }
+
   log(`warm-up: ${WARMUP_RUNS} runs`);
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      for (let i = 0; i < WARMUP_RUNS / 8; i++) await oneRun();
-    }),
-  );
+  await warmUp(WARMUP_RUNS);
 
   log(`concurrency 1: ${SEQUENTIAL_RUNS} runs`);
-  const latencies = [];
-  for (let i = 0; i < SEQUENTIAL_RUNS; i++) latencies.push(await oneRun());
+  const latencies = await sequential(SEQUENTIAL_RUNS);
 
   log(`concurrency ${CONCURRENCY}: ${THROUGHPUT_SECONDS} s`);
-  const resetLag = () =>
-    nc.request(`${prefix}.svc.trace-store.lag.reset`, enc.encode('{}'), { timeout: 5000 });
-  await resetLag();
-  const before = cpuSnapshot();
-  const tStart = performance.now();
-  const stopAt = tStart + THROUGHPUT_SECONDS * 1000;
-  let completed = 0;
-  const loadLatencies = [];
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < stopAt) {
-        loadLatencies.push(await oneRun());
-        completed++;
-      }
-    }),
+  const loaded = await throughput(CONCURRENCY, THROUGHPUT_SECONDS);
+
+  // The same with two orchestrator instances sharing the durable consumer, then back to
+  // BENCH_ORCHESTRATORS for the phases after (the recovery phase kills every running instance).
+  log(
+    `two orchestrators: ${TWO_ORCH_WARMUP_RUNS} warm-up runs, ${TWO_ORCH_RUNS} runs at ` +
+      `concurrency 1, ${TWO_ORCH_SECONDS} s at concurrency ${CONCURRENCY}`,
   );
-  const elapsed = (performance.now() - tStart) / 1000;
-  const after = cpuSnapshot();
-  // Let the projection catch up, then read its lag over the throughput phase.
-  let status;
-  for (let i = 0; i < 100; i++) {
-    status = JSON.parse(
-      new TextDecoder().decode(
-        (await nc.request(`${prefix}.svc.trace-store.status`, enc.encode('{}'), { timeout: 5000 }))
-          .data,
-      ),
-    ).result;
-    if (status.checkpoint >= status.lastSeq) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const ticks = 100; // USER_HZ
-  const cpuMsPerRun = {};
-  let totalMs = 0;
-  for (const k of Object.keys(after)) {
-    const ms = (((after[k] - before[k]) / ticks) * 1000) / Math.max(completed, 1);
-    cpuMsPerRun[k] = round(ms);
-    totalMs += ms;
-  }
-  cpuMsPerRun.total = round(totalMs);
+  await scaleOrchestrators(2);
+  await warmUp(TWO_ORCH_WARMUP_RUNS);
+  const twoOrchPerStep = (await sequential(TWO_ORCH_RUNS)).map((l) => l / 5);
+  const twoOrchLoaded = await throughput(CONCURRENCY, TWO_ORCH_SECONDS);
+  const twoOrchestrators = {
+    perStepP50Ms: round(pct(twoOrchPerStep, 0.5)),
+    perStepP99Ms: round(pct(twoOrchPerStep, 0.99)),
+    runsPerSecond: round(twoOrchLoaded.completed / twoOrchLoaded.elapsed, 1),
+    cpuPerRunMs: twoOrchLoaded.cpuMsPerRun.total,
+  };
+  await scaleOrchestrators(ORCHESTRATORS);
 
   log(`long run: ${LONG_RUN_TURNS} tool turns with a ~150k-token context`);
   const longRunId = `run_${ulid()}`;
@@ -266,17 +339,58 @@ try {
     await longDone;
     longRunMs = performance.now() - t0;
   }
-  const { EventStore } = require(join(root, 'libs/event-store/dist/index.js'));
+  const { EventStore, SnapshotStore } = require(join(root, 'libs/event-store/dist/index.js'));
+  const { objectBucketNames } = require(join(root, 'contracts/dist/index.js'));
   const runDomain = require(join(root, 'libs/run-domain/dist/index.js'));
   const store = new EventStore(nc, prefix);
-  const loads = [];
+  // Loading the long run both ways: every event read and folded, and the orchestrator's way, its
+  // latest snapshot (of the version the orchestrator processes write) and the events after it.
+  const { VERSION: orchestratorVersion } = require(
+    join(root, 'services/orchestrator/dist/config.js'),
+  );
+  const snapshotVersion = `run-state-${runDomain.RUN_STATE_VERSION}@${orchestratorVersion}`;
+  const snapshots = new SnapshotStore(js, prefix);
+  const wholeLogLoads = [];
+  const snapshotLoads = [];
   let longLog;
+  let wholeLogState;
+  let fromSnapshot;
   for (let i = 0; i < 10; i++) {
-    const t0 = performance.now();
+    let t0 = performance.now();
     longLog = await store.read(tenant, longRunId);
-    runDomain.fold(longLog.map((e) => e.event));
-    loads.push(performance.now() - t0);
+    wholeLogState = runDomain.fold(longLog.map((e) => e.event));
+    wholeLogLoads.push(performance.now() - t0);
+    t0 = performance.now();
+    fromSnapshot = await snapshots.load(store, tenant, longRunId, runDomain.fold, snapshotVersion);
+    snapshotLoads.push(performance.now() - t0);
   }
+  const { snapshot } = fromSnapshot;
+  const snapshotBucket = objectBucketNames(prefix).snapshots;
+  if (!snapshot && SNAPSHOT_EVERY > 0 && longLog.length > SNAPSHOT_EVERY)
+    throw new Error(
+      `long run: ${longLog.length} events but no snapshot of version ${snapshotVersion} ` +
+        `in ${snapshotBucket} (TETHER_SNAPSHOT_EVERY ${SNAPSHOT_EVERY})`,
+    );
+  // Keys sorted: a state that went through JSON (the snapshot) may list them in another order.
+  const canonical = (v) =>
+    JSON.stringify(v, (_k, x) =>
+      x && typeof x === 'object' && !Array.isArray(x)
+        ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : x,
+    );
+  if (canonical(fromSnapshot.state) !== canonical(wholeLogState)) {
+    const keys = new Set([...Object.keys(wholeLogState), ...Object.keys(fromSnapshot.state)]);
+    const differing = [...keys].filter(
+      (k) => canonical(wholeLogState[k]) !== canonical(fromSnapshot.state[k]),
+    );
+    throw new Error(
+      `long run: the state loaded from the snapshot at sequence ${snapshot?.seq} differs from ` +
+        `the fold of the whole log, in: ${differing.join(', ')}`,
+    );
+  }
+  const snapshotInfo = snapshot
+    ? await (await js.views.os(snapshotBucket)).info(`${tenant}/${longRunId}`)
+    : undefined;
   const longRun = {
     turns: LONG_RUN_TURNS,
     events: longLog.length,
@@ -286,7 +400,13 @@ try {
       .filter((e) => e.type === 'model.responded')
       .at(-1).data.usage.inputTokens,
     runMs: round(longRunMs),
-    loadMs: { p50: round(pct(loads, 0.5)), max: round(Math.max(...loads)) },
+    loadWholeLogP50Ms: round(pct(wholeLogLoads, 0.5)),
+    loadWholeLogMaxMs: round(Math.max(...wholeLogLoads)),
+    loadFromSnapshotP50Ms: round(pct(snapshotLoads, 0.5)),
+    loadFromSnapshotMaxMs: round(Math.max(...snapshotLoads)),
+    snapshotSeq: snapshot?.seq ?? null,
+    eventsAfterSnapshot: longLog.filter((e) => e.seq > (snapshot?.seq ?? 0)).length,
+    snapshotBytes: snapshotInfo?.size ?? null,
   };
 
   log(`recovery: ${RECOVERY_KILLS} × SIGKILL of the orchestrator in the middle of a run`);
@@ -531,20 +651,21 @@ try {
           concurrency: 1,
         },
         throughput: {
-          runsPerSecond: round(completed / elapsed, 1),
+          runsPerSecond: round(loaded.completed / loaded.elapsed, 1),
           concurrency: CONCURRENCY,
-          seconds: round(elapsed, 1),
-          runs: completed,
+          seconds: round(loaded.elapsed, 1),
+          runs: loaded.completed,
           runLatencyMs: {
-            p50: round(pct(loadLatencies, 0.5)),
-            p99: round(pct(loadLatencies, 0.99)),
+            p50: round(pct(loaded.latencies, 0.5)),
+            p99: round(pct(loaded.latencies, 0.99)),
           },
         },
-        projectionLagMs: status.lagMs,
-        cpuMsPerRun,
+        projectionLagMs: loaded.lagMs,
+        cpuMsPerRun: loaded.cpuMsPerRun,
         foldEventsPerSecond: Math.round(fold.eventsPerSecond),
         guardrails,
         orchestrators: ORCHESTRATORS,
+        twoOrchestrators,
         longRun,
         recovery,
         killSwitchFlipToWatcherMs,
