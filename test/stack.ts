@@ -63,6 +63,8 @@ export interface StackOptions {
   carrierApiUrl?: string;
   /** The orchestrator's price table (default: the built-in one). */
   prices?: PriceTable;
+  /** Events between the orchestrator's snapshots of a run (default 100). */
+  snapshotEvery?: number;
   /** Extra environment of the budget service (`TETHER_BUDGET_*`). */
   budgetEnv?: NodeJS.ProcessEnv;
 }
@@ -129,6 +131,7 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
             // As in production: priced calls need the budget service (a stack without it fails closed).
             budget: { enforce: true, waitMs: 10_000 },
             prices: o.prices ?? BUILT_IN_PRICES,
+            snapshotEvery: o.snapshotEvery ?? 100,
           },
           o.orchestrator,
         ),

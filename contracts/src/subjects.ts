@@ -19,6 +19,8 @@ export const Header = {
   MsgId: 'Nats-Msg-Id',
   ExpectedLastSubjectSeq: 'Nats-Expected-Last-Subject-Sequence',
   Type: 'Tether-Type',
+  /** On an event whose data was offloaded: the SHA-256 in its `dataRef`. */
+  DataRef: 'Tether-Data-Ref',
   TraceParent: 'traceparent',
   TraceState: 'tracestate',
 } as const;
@@ -60,6 +62,24 @@ export interface BucketNames {
 /** JetStream KV buckets of a prefix: `<P>` upper-cased + `_SWITCHES`. */
 export function bucketNames(prefix: string): BucketNames {
   return { switches: `${upperPrefix(prefix)}_SWITCHES` };
+}
+
+export interface ObjectBucketNames {
+  /** Event data too large for a message, content-addressed: objects `<tenant>/<sha256>`. */
+  payloads: string;
+  /** The latest folded state of long runs, a cache of their log: objects `<tenant>/<runId>`. */
+  snapshots: string;
+}
+
+/** JetStream object store buckets of a prefix: `<P>` upper-cased + `_PAYLOADS`, `_SNAPSHOTS`. */
+export function objectBucketNames(prefix: string): ObjectBucketNames {
+  const p = upperPrefix(prefix);
+  return { payloads: `${p}_PAYLOADS`, snapshots: `${p}_SNAPSHOTS` };
+}
+
+/** JetStream keeps an object store bucket in a stream of this name: `OBJ_<bucket>`. */
+export function objectStreamName(bucket: string): string {
+  return `OBJ_${bucket}`;
 }
 
 /** JetStream keeps a KV bucket in a stream of this name: `KV_<bucket>`. */

@@ -1,7 +1,25 @@
-import { IsDefined, IsInt, IsISO8601, IsOptional, IsString, Matches, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  IsDefined,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { TOKEN_PATTERN } from '../subjects';
 import { RUN_ID_PATTERN } from '../vocabulary';
 import type { EventData, EventType } from './registry';
+
+/** Where an offloaded event's data is kept. */
+export class PayloadRef {
+  /** Lower-case hex SHA-256 of the data's JSON text (UTF-8), which is also the object's name. */
+  @Matches(/^[0-9a-f]{64}$/) sha256!: string;
+  @IsInt() @Min(0) bytes!: number;
+}
 
 /** The envelope every event travels in, one per message on `<P>.evt.<tenant>.<runId>`. */
 export class EventEnvelope {
@@ -21,6 +39,12 @@ export class EventEnvelope {
   @IsOptional() @IsString() causationId?: string;
   /** W3C trace context of the decision. */
   @IsOptional() @IsString() traceparent?: string;
+  /**
+   * Set when the event was too large for one message (over 256 KB by default): `data` is then
+   * `{}` and the real data, as JSON, is object `<tenantId>/<sha256>` of the prefix's `_PAYLOADS`
+   * object store bucket. Readers fetch it and check the hash before anything else; the SDK does.
+   */
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => PayloadRef) dataRef?: PayloadRef;
   @IsDefined() data!: unknown;
 }
 

@@ -1,6 +1,7 @@
 import type { JetStreamClient, JsMsg } from 'nats';
 import { Header, streamNames, type StoredEvent } from '@tether/contracts';
-import { decodeEvent } from './event.codec';
+import { isErrorNamed } from '@tether/errors';
+import type { PayloadStore } from './payload.store';
 import type { DurableSpec, RunningConsumer } from './durable.consumer';
 
 export interface BatchOptions {
@@ -100,18 +101,23 @@ export async function consumeBatches(
  * picks events by their `Tether-Type` header before decoding, so a projection that needs a few
  * types pays nothing for the rest.
  */
-export function decodeBatch(
+export async function decodeBatch(
   msgs: JsMsg[],
+  payloads: PayloadStore,
   onUnreadable: (msg: JsMsg, err: Error) => void,
   wanted?: (type: string) => boolean,
-): StoredEvent[] {
+): Promise<StoredEvent[]> {
   const events: StoredEvent[] = [];
   for (const m of msgs) {
     if (wanted && !wanted(m.headers?.get(Header.Type) ?? '')) continue;
     try {
-      const event = decodeEvent(m.data);
-      events.push({ seq: m.seq, event: hasNul(m.data) ? withoutNul(event) : event });
+      const event = await payloads.decode(m.data);
+      // An offloaded payload was not in the message scanned for NULs.
+      const scrub = hasNul(m.data) || m.headers?.has(Header.DataRef);
+      events.push({ seq: m.seq, event: scrub ? withoutNul(event) : event });
     } catch (err) {
+      // Only a bad event is skipped; failing to fetch its payload fails the batch, to be retried.
+      if (!isErrorNamed(err, 'ValidationError')) throw err;
       onUnreadable(m, err as Error);
     }
   }

@@ -17,11 +17,31 @@ export function eventHeaders(event: TetherEvent): MsgHdrs {
   return h;
 }
 
-/** Parses an event read from the log or a consumer; throws ValidationError with every problem. */
+/**
+ * Parses an event read from the log or a consumer; throws ValidationError with every problem.
+ * An event whose data was offloaded needs its payload: read it with `PayloadStore.decode`.
+ */
 export function decodeEvent(data: Uint8Array): TetherEvent {
+  const json = readEventJson(data);
+  if (hasDataRef(json)) {
+    throw new ValidationError('event data is in the payload bucket', ['read it with PayloadStore']);
+  }
+  return toEvent(json);
+}
+
+export function readEventJson(data: Uint8Array): unknown {
   const json = parseJson(data);
   if (!json.ok) throw new ValidationError('event is not JSON', json.problems);
-  const parsed = parseEvent(json.value);
+  return json.value;
+}
+
+export function hasDataRef(json: unknown): boolean {
+  return typeof json === 'object' && json !== null && 'dataRef' in json;
+}
+
+/** Validates a parsed event (upcasting older versions); throws ValidationError with every problem. */
+export function toEvent(json: unknown): TetherEvent {
+  const parsed = parseEvent(json);
   if (!parsed.ok) throw new ValidationError('event does not match its contract', parsed.problems);
   return parsed.value;
 }

@@ -7,7 +7,8 @@ import {
   type TetherEvent,
 } from '@tether/contracts';
 import { ConcurrencyError } from '@tether/errors';
-import { assertEvent, decodeEvent, encodeJson, eventHeaders } from './event.codec';
+import { assertEvent, eventHeaders } from './event.codec';
+import { DEFAULT_OFFLOAD_BYTES, PayloadStore } from './payload.store';
 import { isNotFound } from './streams.provisioner';
 
 export interface Appended {
@@ -27,6 +28,11 @@ interface DirectGet {
   };
 }
 
+export interface EventStoreOptions {
+  /** Events larger than this (as JSON) keep their data in the payload bucket. */
+  offloadBytes?: number;
+}
+
 /** JetStream's "wrong last sequence" API error. */
 const WRONG_LAST_SEQUENCE = 10071;
 
@@ -36,14 +42,18 @@ const WRONG_LAST_SEQUENCE = 10071;
  */
 export class EventStore {
   private readonly stream: string;
+  private jsmCache?: JetStreamManager;
+  /** Where the data of events too large for a message goes; readers of the log resolve it here. */
+  readonly payloads: PayloadStore;
 
   constructor(
     private readonly nc: NatsConnection,
     readonly prefix: string,
     private readonly js: JetStreamClient = nc.jetstream(),
-    private jsmCache?: JetStreamManager,
+    options: EventStoreOptions = {},
   ) {
     this.stream = streamNames(prefix).evt;
+    this.payloads = new PayloadStore(js, prefix, options.offloadBytes ?? DEFAULT_OFFLOAD_BYTES);
   }
 
   subjectOf(tenantId: string, runId: string): string {
@@ -56,16 +66,15 @@ export class EventStore {
    */
   async append(event: TetherEvent, expectedSeq: number | undefined): Promise<Appended> {
     assertEvent(event);
+    const { body, ref } = await this.payloads.encode(event);
+    const headers = eventHeaders(event);
+    if (ref) headers.set(Header.DataRef, ref.sha256);
     try {
-      const ack = await this.js.publish(
-        this.subjectOf(event.tenantId, event.runId),
-        encodeJson(event),
-        {
-          msgID: event.id,
-          headers: eventHeaders(event),
-          expect: expectedSeq === undefined ? undefined : { lastSubjectSequence: expectedSeq },
-        },
-      );
+      const ack = await this.js.publish(this.subjectOf(event.tenantId, event.runId), body, {
+        msgID: event.id,
+        headers,
+        expect: expectedSeq === undefined ? undefined : { lastSubjectSequence: expectedSeq },
+      });
       return { seq: ack.seq, duplicate: ack.duplicate };
     } catch (err) {
       if (isWrongLastSequence(err)) {
@@ -119,12 +128,13 @@ export class EventStore {
     }
   }
 
-  /** Every event of one run, in order, with stream sequences. */
-  async read(tenantId: string, runId: string): Promise<StoredEvent[]> {
+  /** Every event of one run after stream sequence `afterSeq` (all by default), in order. */
+  async read(tenantId: string, runId: string, afterSeq = 0): Promise<StoredEvent[]> {
     const last = await this.lastSeq(tenantId, runId);
-    if (last === 0) return [];
+    if (last <= afterSeq) return [];
     const consumer = await this.js.consumers.get(this.stream, {
       filterSubjects: this.subjectOf(tenantId, runId),
+      ...(afterSeq > 0 && { opt_start_seq: afterSeq + 1 }),
     });
     const events: StoredEvent[] = [];
     try {
@@ -133,7 +143,7 @@ export class EventStore {
         let got = 0;
         for await (const m of batch) {
           got++;
-          events.push({ seq: m.seq, event: decodeEvent(m.data) });
+          events.push({ seq: m.seq, event: await this.payloads.decode(m.data) });
           if (m.seq >= last) return events;
         }
         if (got === 0) throw new Error(`read of run ${runId} stalled before sequence ${last}`);

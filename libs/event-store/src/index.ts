@@ -10,3 +10,5 @@ export * from './envelope.factory';
 export * from './batch.consumer';
 export * from './ids';
 export * from './log.projection';
+export * from './payload.store';
+export * from './snapshot.store';

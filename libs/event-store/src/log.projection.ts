@@ -2,6 +2,7 @@ import type { NatsConnection } from 'nats';
 import { subjects, type StoredEvent } from '@tether/contracts';
 import { consumeBatches, decodeBatch } from './batch.consumer';
 import { ensureDurable, type DurableSpec, type RunningConsumer } from './durable.consumer';
+import { PayloadStore } from './payload.store';
 
 export interface LogProjectionOptions {
   prefix: string;
@@ -49,13 +50,15 @@ export async function projectLog(
   };
   const { logger, name, types } = options;
   await ensureDurable(await nc.jetstreamManager(), options.prefix, spec);
+  const payloads = new PayloadStore(nc.jetstream(), options.prefix);
   return consumeBatches(
     nc.jetstream(),
     options.prefix,
     spec,
     async (msgs) => {
-      const batch = decodeBatch(
+      const batch = await decodeBatch(
         msgs,
+        payloads,
         (m, err) =>
           logger.error(
             { seq: m.seq, subject: m.subject, err: err.message },

@@ -8,6 +8,8 @@ import {
 import {
   bucketNames,
   kvStreamName,
+  objectBucketNames,
+  objectStreamName,
   streamNames,
   subjects,
   type StreamNames,
@@ -19,9 +21,15 @@ export interface StreamSettings {
   duplicateWindowMs: number;
   /** 1 on a single server; 3 on a cluster. */
   replicas: number;
+  /** How long a run's snapshot is kept after it was last written. */
+  snapshotTtlMs: number;
 }
 
-export const DEFAULT_STREAM_SETTINGS: StreamSettings = { duplicateWindowMs: 120_000, replicas: 1 };
+export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
+  duplicateWindowMs: 120_000,
+  replicas: 1,
+  snapshotTtlMs: 7 * 24 * 3_600_000,
+};
 
 const ms = (n: number) => n * 1_000_000;
 
@@ -81,12 +89,32 @@ export async function provisionStreams(
     }
   }
   await provisionSwitchesBucket(jsm, prefix, settings.replicas);
+  await provisionObjectBuckets(jsm, prefix, settings);
   return streamNames(prefix);
 }
 
-/** Deletes a prefix's streams and its KV buckets' streams (tests and `tether` maintenance only). */
+/**
+ * The object store buckets: payloads live as long as the log that names them; snapshots are a
+ * cache of the log, so they expire (a run loaded after that folds its whole log again).
+ */
+async function provisionObjectBuckets(
+  jsm: JetStreamManager,
+  prefix: string,
+  settings: StreamSettings,
+): Promise<void> {
+  const js = jsm.jetstream();
+  const names = objectBucketNames(prefix);
+  const common = { storage: StorageType.File, replicas: settings.replicas };
+  await js.views.os(names.payloads, common);
+  await js.views.os(names.snapshots, { ...common, ttl: ms(settings.snapshotTtlMs) });
+}
+
+/** Deletes a prefix's streams and its buckets' streams (tests and `tether` maintenance only). */
 export async function deleteStreams(jsm: JetStreamManager, prefix: string): Promise<void> {
-  const buckets = Object.values(bucketNames(prefix)).map(kvStreamName);
+  const buckets = [
+    ...Object.values(bucketNames(prefix)).map(kvStreamName),
+    ...Object.values(objectBucketNames(prefix)).map(objectStreamName),
+  ];
   for (const name of [...Object.values(streamNames(prefix)), ...buckets]) {
     try {
       await jsm.streams.delete(name);

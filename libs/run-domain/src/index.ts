@@ -10,6 +10,7 @@ export {
   isActive,
   isUnstarted,
   TERMINAL_STATUSES,
+  RUN_STATE_VERSION,
   type RunStatus,
   type TerminalStatus,
   type ActiveStatus,

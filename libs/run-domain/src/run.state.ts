@@ -11,6 +11,12 @@ import {
 import type { CallRecord } from './loop.policy';
 import type { TranscriptEntry } from './transcript';
 
+/**
+ * Bump when `RunState`'s shape or what `evolve` makes of an event changes: snapshots of a run's
+ * state taken by other code are then ignored and the log is folded again.
+ */
+export const RUN_STATE_VERSION = 1;
+
 /** Every status a run can be in, and `new` before its first event. `queued` is never produced by `evolve`; see {@link UnstartedRun}. */
 export type RunStatus = 'new' | RunStatusName;
 

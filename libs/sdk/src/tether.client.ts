@@ -39,7 +39,7 @@ import { NotFoundError, ValidationError, isErrorNamed } from '@tether/errors';
 import {
   EventStore,
   connectNats,
-  decodeEvent,
+  type PayloadStore,
   encodeJson,
   ensureDurable,
   isNotFound,
@@ -303,7 +303,7 @@ export class TetherClient {
     if (!messages) return;
     try {
       for await (const m of messages) {
-        const event = decode(m);
+        const event = await decode(m, this.store().payloads);
         yield { seq: m.seq, event };
         if (isTerminalType(event.type)) return;
       }
@@ -340,9 +340,10 @@ export class TetherClient {
         }
         let event: TetherEvent;
         try {
-          event = decode(m);
+          event = await decode(m, this.store().payloads);
         } catch (err) {
-          if (durable) await this.deadLetter(durable, m, err);
+          if (durable && isErrorNamed(err, 'InvalidEventError'))
+            await this.deadLetter(durable, m, err);
           throw err;
         }
         if (wanted && !wanted.has(event.type)) {
@@ -359,9 +360,8 @@ export class TetherClient {
   /** The whole log of one run, in order; empty when the run has no event. */
   async events(runId: string): Promise<TetherEvent[]> {
     checkRunId(runId);
-    this.eventStore ??= new EventStore(this.nc, this.prefix, this.js);
     try {
-      return (await this.eventStore.read(this.tenant, runId)).map((s) => s.event);
+      return (await this.store().read(this.tenant, runId)).map((s) => s.event);
     } catch (err) {
       if (!isErrorNamed(err, 'ValidationError')) throw err;
       const subject = subjects.run(this.prefix, this.tenant, runId);
@@ -479,6 +479,12 @@ export class TetherClient {
   private get js(): JetStreamClient {
     this.jsClient ??= this.nc.jetstream();
     return this.jsClient;
+  }
+
+  /** The run log: reads, and the payloads of events too large for a message. */
+  private store(): EventStore {
+    this.eventStore ??= new EventStore(this.nc, this.prefix, this.js);
+    return this.eventStore;
   }
 
   private async flipTool(
@@ -679,19 +685,18 @@ function fromStartPolicy(fromStart: boolean | undefined): Partial<OrderedConsume
   return fromStart === false ? { deliver_policy: DeliverPolicy.New } : {};
 }
 
-function decode(m: Message): TetherEvent {
+/** Decodes a log message, its offloaded data fetched first; a bad event is an InvalidEventError. */
+async function decode(m: Message, payloads: PayloadStore): Promise<TetherEvent> {
   try {
-    return decodeEvent(m.data);
+    return await payloads.decode(m.data);
   } catch (err) {
-    const problems = (err as ValidationError).problems ?? [(err as Error).message];
+    if (!isErrorNamed(err, 'ValidationError')) throw err;
     throw new InvalidEventError(
       `invalid event at ${m.subject}#${m.seq}`,
-      problems,
+      (err as ValidationError).problems,
       m.subject,
       m.seq,
-      {
-        cause: err,
-      },
+      { cause: err },
     );
   }
 }

@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { connectNats, provisionStreams } from '@tether/event-store';
+import { DEFAULT_STREAM_SETTINGS, connectNats, provisionStreams } from '@tether/event-store';
 import { JetStreamServer, type ConsumerBinding } from './jetstream.server';
 import type { BaseConfig } from './config';
 import { TetherCoreModule } from './core.module';
@@ -47,7 +47,7 @@ export async function startService(def: ServiceDefinition): Promise<RunningServi
     name: `${config.service}@${config.version}#${process.pid}`,
   });
   await provisionStreams(await nc.jetstreamManager(), config.prefix, {
-    duplicateWindowMs: 120_000,
+    ...DEFAULT_STREAM_SETTINGS,
     replicas: config.streamReplicas,
   });
 

@@ -1,6 +1,7 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { DEFAULT_PREFIX, PREFIX_PATTERN, parseAs } from '@tether/contracts';
 import { ValidationError } from '@tether/errors';
+import { DEFAULT_OFFLOAD_BYTES } from '@tether/event-store';
 
 /**
  * Variables every service reads. A service's own config.ts extends this class; `loadConfig`
@@ -20,6 +21,8 @@ export class BaseEnv {
   @IsOptional() @Matches(/^\d+$/) TETHER_ACK_WAIT_MS?: string;
   /** 1 on a single NATS server, 3 on a cluster. */
   @IsOptional() @Matches(/^[1-5]$/) TETHER_STREAM_REPLICAS?: string;
+  /** Events larger than this many bytes keep their data in the payload bucket (1 KiB–900 KiB). */
+  @IsOptional() @Matches(/^\d+$/) TETHER_OFFLOAD_BYTES?: string;
   /**
    * On SIGTERM, how long `/ready` answers 503 before the service stops taking requests, in ms:
    * time for a load balancer to notice and send new work elsewhere.
@@ -50,6 +53,7 @@ export interface BaseConfig {
   logLevel: string;
   ackWaitMs: number;
   streamReplicas: number;
+  offloadBytes: number;
   shutdownGraceMs: number;
   tracing: TracingConfig;
 }
@@ -94,9 +98,22 @@ export function baseConfig(
     // Short, because a dead worker's run moves on after it; live workers renew their messages at a third of it.
     ackWaitMs: Number(env.TETHER_ACK_WAIT_MS ?? 4_000),
     streamReplicas: Number(env.TETHER_STREAM_REPLICAS ?? 1),
+    offloadBytes: offloadBytes(env.TETHER_OFFLOAD_BYTES),
     shutdownGraceMs: Number(env.TETHER_SHUTDOWN_GRACE_MS ?? 0),
     tracing: tracingConfig(env, service),
   };
+}
+
+/** A message holds 1 MB with its headers and envelope: a bigger threshold could not be sent. */
+function offloadBytes(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_OFFLOAD_BYTES;
+  const n = Number(value);
+  if (n < 1024 || n > 900 * 1024) {
+    throw new ValidationError('invalid configuration', [
+      `TETHER_OFFLOAD_BYTES must be between 1024 and ${900 * 1024}, not ${value}`,
+    ]);
+  }
+  return n;
 }
 
 /**

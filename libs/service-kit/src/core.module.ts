@@ -45,7 +45,12 @@ export class TetherCoreModule {
         { provide: NATS_CONNECTION, useValue: o.nc },
         { provide: LOGGER, useValue: o.logger },
         { provide: ServiceLifecycle, useValue: o.lifecycle },
-        { provide: EventStore, useValue: new EventStore(o.nc, o.config.prefix) },
+        {
+          provide: EventStore,
+          useValue: new EventStore(o.nc, o.config.prefix, undefined, {
+            offloadBytes: o.config.offloadBytes,
+          }),
+        },
         { provide: METRICS_REGISTRY, useValue: createMetricsRegistry(o.config.service) },
         { provide: TRACER, useValue: o.tracer },
       ],

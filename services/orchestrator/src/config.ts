@@ -27,6 +27,8 @@ class OrchestratorEnv extends BaseEnv {
   @IsOptional() @IsIn(['true', 'false']) TETHER_BUDGET_ENFORCE?: string;
   /** How long a reservation waits for an absent budget service before the step fails closed (ms). */
   @IsOptional() @Matches(/^\d+$/) TETHER_BUDGET_WAIT_MS?: string;
+  /** Events between two snapshots of a run's state (loading reads the latest and what follows); 0: none. */
+  @IsOptional() @Matches(/^\d+$/) TETHER_SNAPSHOT_EVERY?: string;
   /** An operator's price table (YAML or JSON) extending the built-in one; see `loadPriceTable`. */
   @IsOptional() @IsString() TETHER_PRICES_FILE?: string;
 }
@@ -39,6 +41,7 @@ export interface OrchestratorConfig extends BaseConfig {
   providerKeys: { openai?: string; anthropic?: string; openaiCompatible?: string };
   budget: { enforce: boolean; waitMs: number };
   prices: PriceTable;
+  snapshotEvery: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorConfig {
@@ -59,5 +62,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorCo
       waitMs: Number(e.TETHER_BUDGET_WAIT_MS ?? 10_000),
     },
     prices: loadPriceTable(e.TETHER_PRICES_FILE),
+    snapshotEvery: Number(e.TETHER_SNAPSHOT_EVERY ?? 100),
   };
 }

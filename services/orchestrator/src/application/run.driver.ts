@@ -220,7 +220,7 @@ export class RunDriver {
       request,
       timeout,
     );
-    return this.runs.advance(run, reply.events, reply.seq);
+    return this.runs.advanceReported(run, reply.events, reply.seq);
   }
 
   /** A call was started before this worker took the run over: its outcome is in the log, or will be. */

@@ -378,8 +378,8 @@ export class ExecuteToolHandler {
 
   /** The run's events after the requester's sequence, up to `seq` (read from the log). */
   private async eventsAfter(req: ExecuteTool, seq: number): Promise<ToolExecuted> {
-    const log = await this.store.read(req.tenantId, req.runId);
-    const events = log.filter((s) => s.seq > req.expectedSeq && s.seq <= seq).map((s) => s.event);
+    const log = await this.store.read(req.tenantId, req.runId, req.expectedSeq);
+    const events = log.filter((s) => s.seq <= seq).map((s) => s.event);
     return { seq, events };
   }
 }

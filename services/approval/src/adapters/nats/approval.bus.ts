@@ -25,14 +25,11 @@ type Outcome = 'approval.granted' | 'approval.denied' | 'approval.expired';
 /** Where the approval service writes: the run's log, the resume command, the audit in `_CTL`. */
 @Injectable()
 export class ApprovalBus {
-  readonly store: EventStore;
-
   constructor(
     @InjectNats() private readonly nc: NatsConnection,
     @InjectConfig() private readonly config: BaseConfig,
-  ) {
-    this.store = new EventStore(nc, config.prefix);
-  }
+    readonly store: EventStore,
+  ) {}
 
   /**
    * Appends the outcome of an approval to its run. The event id comes from the approval, so

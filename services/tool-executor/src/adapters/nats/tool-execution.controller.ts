@@ -1,20 +1,32 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { Msg } from 'nats';
-import { ExecuteTool, TOOL_EXECUTOR, parseAs, parseJson } from '@tether/contracts';
+import {
+  ExecuteTool,
+  TOOL_EXECUTOR,
+  parseAs,
+  parseJson,
+  type ToolExecuted,
+} from '@tether/contracts';
 import { ValidationError } from '@tether/errors';
+import { EventStore } from '@tether/event-store';
 import { ExecuteToolHandler } from '../../application/execute-tool.handler';
 
 /** `<P>.svc.tool-executor.tool.execute`, answered by any instance of the queue group. */
 @Controller()
 export class ToolExecutionController {
-  constructor(private readonly execute: ExecuteToolHandler) {}
+  constructor(
+    private readonly execute: ExecuteToolHandler,
+    private readonly store: EventStore,
+  ) {}
 
   @MessagePattern(TOOL_EXECUTOR.execute)
-  onExecute(@Payload() msg: Msg) {
+  async onExecute(@Payload() msg: Msg): Promise<ToolExecuted> {
     const json = parseJson(msg.data);
     const parsed = json.ok ? parseAs(ExecuteTool, json.value) : json;
     if (!parsed.ok) throw new ValidationError('invalid tool.execute request', parsed.problems);
-    return this.execute.handle(parsed.value);
+    const { seq, events } = await this.execute.handle(parsed.value);
+    // A large result is in the payload bucket already: the reply names it, as the log does.
+    return { seq, events: events.map((e) => this.store.payloads.reference(e)) };
   }
 }
