@@ -63,6 +63,9 @@ export interface StackOptions {
   carrierApiUrl?: string;
   /** The orchestrator's price table (default: the built-in one). */
   prices?: PriceTable;
+  /** The orchestrator's model provider keys and addresses (none by default: scripted models only). */
+  providerKeys?: { openai?: string; anthropic?: string; openaiCompatible?: string };
+  providerUrls?: { openai?: string; anthropic?: string };
   /** Events between the orchestrator's snapshots of a run (default 100). */
   snapshotEvery?: number;
   /** Extra environment of the budget service (`TETHER_BUDGET_*`). */
@@ -127,7 +130,8 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
             concurrency: 64,
             modelMaxAttempts: 3,
             modelTimeoutMs: 10_000,
-            providerKeys: {},
+            providerKeys: o.providerKeys ?? {},
+            providerUrls: o.providerUrls ?? {},
             // As in production: priced calls need the budget service (a stack without it fails closed).
             budget: { enforce: true, waitMs: 10_000 },
             prices: o.prices ?? BUILT_IN_PRICES,

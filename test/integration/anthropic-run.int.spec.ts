@@ -3,13 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TetherEvent } from '@tether/contracts';
-import {
-  FLAGGED_RESULT_WARNING,
-  createModelCallGuard,
-  createModelRouter,
-  createProviders,
-  type ModelRouter,
-} from '@tether/models';
+import { FLAGGED_RESULT_WARNING } from '@tether/models';
 import { testAgentsDir } from '../agents-dir';
 import { startStack, type TestStack } from '../stack';
 
@@ -31,24 +25,8 @@ interface Received {
   };
 }
 
-/**
- * The orchestrator reads only provider keys from its config, never an Anthropic address, so the
- * stack gets the same real provider, router and guard that `guardedModels` builds, aimed here.
- */
-function anthropicModelsAt(baseUrl: string): ModelRouter {
-  const router = createModelRouter(
-    createProviders({ anthropicApiKey: API_KEY, anthropicBaseUrl: baseUrl }),
-  );
-  const guard = createModelCallGuard({ timeoutMs: 10_000 });
-  return {
-    providers: () => router.providers(),
-    complete: (request, signal) =>
-      guard.call(request, { name: request.model.provider, complete: router.complete }, signal),
-  };
-}
-
 /** Anthropic itself is outside Tether: a small local server speaks its Messages protocol. */
-describe('an agent on Anthropic, through the real provider, guard and orchestrator', () => {
+describe('an agent on Anthropic, through the orchestrator configured for it', () => {
   let stack: TestStack;
   let server: Server;
   const agents = testAgentsDir();
@@ -149,7 +127,9 @@ describe('an agent on Anthropic, through the real provider, guard and orchestrat
       label: 'anthropicrun',
       agentsDir: agents.dir,
       services: ['tool-executor', 'budget', 'orchestrator'],
-      orchestrator: { models: anthropicModelsAt(`http://127.0.0.1:${port}`) },
+      // The orchestrator's own providers, guard and router, aimed at the server by its config.
+      providerKeys: { anthropic: API_KEY },
+      providerUrls: { anthropic: `http://127.0.0.1:${port}` },
     });
   });
   afterAll(async () => {
@@ -291,6 +271,8 @@ describe('an agent on Anthropic, through the real provider, guard and orchestrat
       attempt: 1,
       error: expect.stringMatching(/429.*fake rate_limit_error/),
     });
+    // The alias has no list price of its own: the answers are billed at the dated model's.
+    expect(ofType(events, 'model.responded').map((d) => d.costUsd)).toEqual([0.00165, 0.00165]);
     expect(events.at(-1)).toMatchObject({
       type: 'run.completed',
       data: { output: 'Order 1042 shipped on 3 Nov.' },

@@ -52,6 +52,7 @@ export {
   PRICE_TABLE_VERSION,
   priceOf,
   resolvePrice,
+  priceOfReply,
   toolPrice,
   worstCaseCost,
   type PriceTable,

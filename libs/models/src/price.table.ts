@@ -144,6 +144,22 @@ export function priceOf(
   return roundUsd(microDollars / 1e6);
 }
 
+/**
+ * Dollars for a call's answer: at the price of the model asked for, or, when that is an alias
+ * with no price of its own (`claude-sonnet-4-0`), at the price of the dated model that answered.
+ * Undefined when neither has a known price.
+ */
+export function priceOfReply(
+  model: PricedModel,
+  reply: { model: string; usage: ModelUsage },
+  table: PriceTable = BUILT_IN_PRICES,
+): number | undefined {
+  return (
+    priceOf(model, reply.usage, table) ??
+    priceOf({ provider: model.provider, id: reply.model }, reply.usage, table)
+  );
+}
+
 /** Output tokens assumed for the worst case of a model that sets no `maxOutputTokens`. */
 export const DEFAULT_WORST_CASE_OUTPUT_TOKENS = 4096;
 /** Tokens a provider adds around each message (role markers) and the request itself. */

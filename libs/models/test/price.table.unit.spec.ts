@@ -1,5 +1,12 @@
 import type { ModelSpec } from '@tether/contracts';
-import { PRICE_TABLE, PRICE_TABLE_VERSION, priceOf, resolvePrice, type ModelUsage } from '../src';
+import {
+  PRICE_TABLE,
+  PRICE_TABLE_VERSION,
+  priceOf,
+  priceOfReply,
+  resolvePrice,
+  type ModelUsage,
+} from '../src';
 
 const usage = (u: Partial<ModelUsage>): ModelUsage => ({
   inputTokens: 0,
@@ -144,5 +151,35 @@ describe('PRICE_TABLE', () => {
         price.inputPerMTok,
       );
     }
+  });
+});
+
+describe(priceOfReply.name, () => {
+  const million = usage({ inputTokens: 1_000_000, outputTokens: 1_000_000 });
+  const dated = PRICE_TABLE['anthropic:claude-sonnet-4-20250514']!;
+  const datedCost = dated.inputPerMTok + dated.outputPerMTok;
+
+  it('prices an unpriced alias at the dated model that answered it', () => {
+    const alias = model({ provider: 'anthropic', id: 'claude-sonnet-4-0' });
+    expect(priceOf(alias, million)).toBeUndefined();
+    expect(priceOfReply(alias, { model: 'claude-sonnet-4-20250514', usage: million })).toBe(
+      datedCost,
+    );
+  });
+
+  it('keeps the price of the model asked for when it has one', () => {
+    const own = model({
+      provider: 'anthropic',
+      id: 'claude-sonnet-4-20250514',
+      price: { inputPerMTok: 1, outputPerMTok: 1 },
+    });
+    expect(priceOfReply(own, { model: 'claude-sonnet-4-20250514', usage: million })).toBe(2);
+  });
+
+  it('looks the answering model up under the provider asked, not another one', () => {
+    const alias = model({ provider: 'openai', id: 'some-alias' });
+    expect(
+      priceOfReply(alias, { model: 'claude-sonnet-4-20250514', usage: million }),
+    ).toBeUndefined();
   });
 });

@@ -18,6 +18,9 @@ class OrchestratorEnv extends BaseEnv {
   /** Keys of the model providers; a provider without its key refuses calls with a clear error. */
   @IsOptional() @IsString() OPENAI_API_KEY?: string;
   @IsOptional() @IsString() ANTHROPIC_API_KEY?: string;
+  /** Where `openai` and `anthropic` models are called (default: the providers' own APIs), e.g. a proxy. */
+  @IsOptional() @Matches(/^https?:\/\//) OPENAI_BASE_URL?: string;
+  @IsOptional() @Matches(/^https?:\/\//) ANTHROPIC_BASE_URL?: string;
   /** Sent to `openai-compatible` servers (vLLM, Ollama, LiteLLM…); never the OpenAI key. */
   @IsOptional() @IsString() OPENAI_COMPATIBLE_API_KEY?: string;
   /**
@@ -39,6 +42,7 @@ export interface OrchestratorConfig extends BaseConfig {
   modelMaxAttempts: number;
   modelTimeoutMs: number;
   providerKeys: { openai?: string; anthropic?: string; openaiCompatible?: string };
+  providerUrls: { openai?: string; anthropic?: string };
   budget: { enforce: boolean; waitMs: number };
   prices: PriceTable;
   snapshotEvery: number;
@@ -57,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorCo
       anthropic: e.ANTHROPIC_API_KEY,
       openaiCompatible: e.OPENAI_COMPATIBLE_API_KEY,
     },
+    providerUrls: { openai: e.OPENAI_BASE_URL, anthropic: e.ANTHROPIC_BASE_URL },
     budget: {
       enforce: e.TETHER_BUDGET_ENFORCE !== 'false',
       waitMs: Number(e.TETHER_BUDGET_WAIT_MS ?? 10_000),

@@ -36,6 +36,8 @@ function guardedModels(config: OrchestratorConfig): ModelRouter {
       openaiApiKey: keys.openai,
       anthropicApiKey: keys.anthropic,
       openaiCompatibleApiKey: keys.openaiCompatible,
+      openaiBaseUrl: config.providerUrls.openai,
+      anthropicBaseUrl: config.providerUrls.anthropic,
     }),
   );
   const guard = createModelCallGuard({ timeoutMs: config.modelTimeoutMs });

@@ -5,7 +5,7 @@ import { createToolArgsValidator } from '@tether/agents';
 import { ReasonCode, TOOL_EXECUTOR, type ExecuteTool, type ToolExecuted } from '@tether/contracts';
 import { isErrorNamed } from '@tether/errors';
 import { requestService } from '@tether/event-store';
-import { isModelError, priceOf, type ModelRouter } from '@tether/models';
+import { isModelError, priceOfReply, type ModelRouter } from '@tether/models';
 import {
   Messages,
   decide,
@@ -127,7 +127,7 @@ export class RunDriver {
         transcript: state.transcript,
         tools: release.spec.tools,
       });
-      const costUsd = priceOf(model, reply.usage, this.config.prices) ?? 0;
+      const costUsd = priceOfReply(model, reply, this.config.prices) ?? 0;
       (reply.toolCalls ?? []).forEach((call, i) =>
         this.originals.remember(run.runId, `call_${state.step + 1}_${i}`, call.args),
       );
