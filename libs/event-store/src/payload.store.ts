@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { StorageType, type JetStreamClient, type ObjectStore } from 'nats';
+import type { JetStreamClient, ObjectStore } from 'nats';
 import { objectBucketNames, parseJson, type PayloadRef, type TetherEvent } from '@tether/contracts';
 import { ValidationError } from '@tether/errors';
 import { encodeJson, hasDataRef, readEventJson, toEvent } from './event.codec';
+import { lazyObjectBucket } from './object-bucket';
 
 /** Events larger than this keep their data in the payload bucket (a message holds at most 1 MB). */
 export const DEFAULT_OFFLOAD_BYTES = 256 * 1024;
@@ -17,13 +18,15 @@ export type WireEvent = TetherEvent & { dataRef?: PayloadRef };
  * names it is appended, so a reference in the log always resolves.
  */
 export class PayloadStore {
-  private bucket?: Promise<ObjectStore>;
+  private readonly open: () => Promise<ObjectStore>;
 
   constructor(
-    private readonly js: JetStreamClient,
-    private readonly prefix: string,
+    js: JetStreamClient,
+    prefix: string,
     readonly offloadBytes = DEFAULT_OFFLOAD_BYTES,
-  ) {}
+  ) {
+    this.open = lazyObjectBucket(js, objectBucketNames(prefix).payloads);
+  }
 
   /**
    * The message body of an event about to be appended, and the reference to its data when that
@@ -70,15 +73,6 @@ export class PayloadStore {
     if (!json.ok) throw new ValidationError(`event data ${name} is not JSON`, json.problems);
     const { dataRef: _, ...rest } = wire as unknown as WireEvent;
     return { ...rest, data: json.value } as T;
-  }
-
-  private open(): Promise<ObjectStore> {
-    // Binds to the bucket `provisionStreams` made (nats.js would create a missing one).
-    this.bucket ??= this.js.views.os(objectBucketNames(this.prefix).payloads, {
-      storage: StorageType.File,
-    });
-    this.bucket.catch(() => (this.bucket = undefined));
-    return this.bucket;
   }
 }
 

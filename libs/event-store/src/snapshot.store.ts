@@ -1,7 +1,8 @@
-import { StorageType, type JetStreamClient, type ObjectStore } from 'nats';
+import type { JetStreamClient, ObjectStore } from 'nats';
 import { objectBucketNames, parseJson, type TetherEvent } from '@tether/contracts';
 import { encodeJson } from './event.codec';
 import type { EventStore } from './event.store';
+import { lazyObjectBucket } from './object-bucket';
 
 /** A run's state folded up to stream sequence `seq`, as the code of `version` folds it. */
 export interface Snapshot<S> {
@@ -31,12 +32,11 @@ export interface FoldedRun<S> {
  * is ignored, and the bucket's objects expire.
  */
 export class SnapshotStore {
-  private bucket?: Promise<ObjectStore>;
+  private readonly open: () => Promise<ObjectStore>;
 
-  constructor(
-    private readonly js: JetStreamClient,
-    private readonly prefix: string,
-  ) {}
+  constructor(js: JetStreamClient, prefix: string) {
+    this.open = lazyObjectBucket(js, objectBucketNames(prefix).snapshots);
+  }
 
   async get<S>(tenantId: string, runId: string, version: string): Promise<Snapshot<S> | undefined> {
     const bytes = await (await this.open()).getBlob(objectName(tenantId, runId));
@@ -75,15 +75,6 @@ export class SnapshotStore {
       traceparent: snapshot ? snapshot.traceparent : tail[0]?.event.traceparent,
       snapshot,
     };
-  }
-
-  private open(): Promise<ObjectStore> {
-    // Binds to the bucket `provisionStreams` made (nats.js would create a missing one).
-    this.bucket ??= this.js.views.os(objectBucketNames(this.prefix).snapshots, {
-      storage: StorageType.File,
-    });
-    this.bucket.catch(() => (this.bucket = undefined));
-    return this.bucket;
   }
 }
 
