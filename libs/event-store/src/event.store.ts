@@ -28,6 +28,25 @@ interface DirectGet {
   };
 }
 
+/**
+ * An append sent and not yet (or just) acknowledged. The run's next event can be sent right
+ * behind it, before its acknowledgement comes back (see `EventStore.send`).
+ */
+export interface InFlightAppend {
+  /** Id of the event being appended. */
+  readonly id: string;
+  /** Its stream sequence once acknowledged; rejects as the append does. */
+  readonly seq: Promise<number>;
+  /** The sequence, once `seq` has resolved. */
+  readonly known?: number;
+}
+
+/**
+ * What an append expects of the run: its last stream sequence (0: no events yet), the append it
+ * follows, or nothing (an event that may interleave with others).
+ */
+export type Expected = number | InFlightAppend | undefined;
+
 export interface EventStoreOptions {
   /** Events larger than this (as JSON) keep their data in the payload bucket. */
   offloadBytes?: number;
@@ -35,6 +54,8 @@ export interface EventStoreOptions {
 
 /** JetStream's "wrong last sequence" API error. */
 const WRONG_LAST_SEQUENCE = 10071;
+/** JetStream's "wrong last msg id" API error. */
+const WRONG_LAST_MSG_ID = 10070;
 
 /**
  * One run = one subject `<P>.evt.<tenant>.<runId>`. Appends carry the run's last known stream
@@ -61,38 +82,82 @@ export class EventStore {
   }
 
   /**
-   * Appends one event. `expectedSeq` is the stream sequence of the run's last event (0 when the
-   * run has none); `undefined` appends unconditionally (only for events that may interleave).
+   * Appends one event. `expected` is the stream sequence of the run's last event (0 when the run
+   * has none), or an append still in flight that this event must directly follow; `undefined`
+   * appends unconditionally (only for events that may interleave).
+   *
+   * Following an append in flight saves waiting for its acknowledgement: the event is sent at
+   * once with `Nats-Expected-Last-Msg-Id` = the predecessor's id, which JetStream accepts only if
+   * the predecessor is the last message of the whole stream — so it was stored, and nothing came
+   * between. When another run's event did come between, the event is sent again once the
+   * predecessor's sequence is known, as an ordinary append expecting that sequence. A
+   * predecessor that failed fails its follower with the same error.
    */
-  async append(event: TetherEvent, expectedSeq: number | undefined): Promise<Appended> {
-    assertEvent(event);
-    const { body, ref } = await this.payloads.encode(event);
-    const headers = eventHeaders(event);
-    if (ref) headers.set(Header.DataRef, ref.sha256);
+  async append(event: TetherEvent, expected: Expected): Promise<Appended> {
+    if (typeof expected === 'object') {
+      if (expected.known !== undefined) return this.append(event, expected.known);
+      try {
+        return await this.publish(event, { lastMsgID: expected.id });
+      } catch (err) {
+        if (!isWrongLastMsgId(err)) throw err;
+        return this.append(event, await expected.seq);
+      }
+    }
     try {
-      const ack = await this.js.publish(this.subjectOf(event.tenantId, event.runId), body, {
-        msgID: event.id,
-        headers,
-        expect: expectedSeq === undefined ? undefined : { lastSubjectSequence: expectedSeq },
-      });
-      return { seq: ack.seq, duplicate: ack.duplicate };
+      return await this.publish(
+        event,
+        expected === undefined ? undefined : { lastSubjectSequence: expected },
+      );
     } catch (err) {
       if (isWrongLastSequence(err)) {
-        throw new ConcurrencyError(
-          `run ${event.runId} moved past sequence ${expectedSeq}`,
-          expectedSeq,
-          { cause: err },
-        );
+        throw new ConcurrencyError(`run ${event.runId} moved past sequence ${expected}`, expected, {
+          cause: err,
+        });
       }
       throw err;
     }
   }
 
-  /** Appends events in order, each expecting the previous one; returns the last sequence. */
+  /**
+   * Starts an append and returns at once, so that the run's next event can be sent behind it
+   * (`append(next, inFlight)`) without a round trip in between.
+   */
+  send(event: TetherEvent, expected: Expected): InFlightAppend {
+    const inFlight: { id: string; seq: Promise<number>; known?: number } = {
+      id: event.id,
+      seq: this.append(event, expected).then((a) => (inFlight.known = a.seq)),
+    };
+    // Whoever awaits `seq` sees a failure; nothing else has to.
+    inFlight.seq.catch(() => undefined);
+    return inFlight;
+  }
+
+  /**
+   * Appends events in order, each directly after the one before; returns the last sequence.
+   * They are all sent at once, each following the previous one in flight (see `append`).
+   */
   async appendAll(events: TetherEvent[], expectedSeq: number): Promise<number> {
+    let expected: Expected = expectedSeq;
+    const sent = events.map((event) => (expected = this.send(event, expected)));
     let seq = expectedSeq;
-    for (const event of events) seq = (await this.append(event, seq)).seq;
+    for (const inFlight of sent) seq = await inFlight.seq;
     return seq;
+  }
+
+  private async publish(
+    event: TetherEvent,
+    expect: { lastSubjectSequence: number } | { lastMsgID: string } | undefined,
+  ): Promise<Appended> {
+    assertEvent(event);
+    const { body, ref } = await this.payloads.encode(event);
+    const headers = eventHeaders(event);
+    if (ref) headers.set(Header.DataRef, ref.sha256);
+    const ack = await this.js.publish(this.subjectOf(event.tenantId, event.runId), body, {
+      msgID: event.id,
+      headers,
+      expect,
+    });
+    return { seq: ack.seq, duplicate: ack.duplicate };
   }
 
   /** Stream sequence of the run's last event, 0 when the run has none. */
@@ -161,6 +226,14 @@ export class EventStore {
 
 function isNoMessage(err: unknown): boolean {
   return isNotFound(err) || /no message found/i.test(String((err as Error)?.message));
+}
+
+function isWrongLastMsgId(err: unknown): boolean {
+  const e = err as { api_error?: { err_code?: number } };
+  return (
+    e?.api_error?.err_code === WRONG_LAST_MSG_ID ||
+    /wrong last msg id/i.test(String((err as Error)?.message))
+  );
 }
 
 export function isWrongLastSequence(err: unknown): boolean {

@@ -176,6 +176,68 @@ describe(EventStore.name, () => {
     expect(await sut.traceparentOf('acme', 'run_none')).toBeUndefined();
   });
 
+  describe('events sent behind an append in flight', () => {
+    const messages = async (runId: string) =>
+      (await sut.read('acme', runId)).map((e) => (e.event.data as { message: string }).message);
+
+    it('appends a decision of several events in order, each right after the one before', async () => {
+      const runId = 'run_flight1';
+      const first = await sut.append(escalated(runId, 0), 0);
+      const last = await sut.appendAll(
+        [1, 2, 3].map((n) => escalated(runId, n)),
+        first.seq,
+      );
+      expect(await messages(runId)).toEqual(['step 0', 'step 1', 'step 2', 'step 3']);
+      expect(last).toBe(await sut.lastSeq('acme', runId));
+    });
+
+    it("lands the follower after another run's event that came between, at the right place", async () => {
+      const runId = 'run_flight2';
+      const other = 'run_flight2_other';
+      // One connection keeps this order at the server: predecessor, another run's event, follower.
+      const first = sut.send(escalated(runId, 1), 0);
+      const between = sut.send(escalated(other, 1), 0);
+      const follower = sut.send(escalated(runId, 2), first);
+      const [a, b, c] = await Promise.all([first.seq, between.seq, follower.seq]);
+      expect(b).toBe(a + 1);
+      expect(c).toBeGreaterThan(b);
+      expect(await messages(runId)).toEqual(['step 1', 'step 2']);
+    });
+
+    it('refuses the follower when the run itself moved between, as a conflict', async () => {
+      const runId = 'run_flight3';
+      const first = sut.send(escalated(runId, 1), 0);
+      const intruder = sut.send(escalated(runId, 99), undefined);
+      const follower = sut.send(escalated(runId, 2), first);
+      await Promise.all([first.seq, intruder.seq]);
+      await expect(follower.seq).rejects.toMatchObject({ name: 'ConcurrencyError' });
+      expect(await messages(runId)).toEqual(['step 1', 'step 99']);
+    });
+
+    it('fails the followers of a refused predecessor with its conflict, writing none of them', async () => {
+      const runId = 'run_flight4';
+      await sut.append(escalated(runId, 0), 0);
+      await expect(
+        sut.appendAll(
+          [1, 2, 3].map((n) => escalated(runId, n)),
+          0,
+        ),
+      ).rejects.toMatchObject({ name: 'ConcurrencyError' });
+      expect(await messages(runId)).toEqual(['step 0']);
+    });
+
+    it('follows an acknowledged predecessor by its sequence', async () => {
+      const runId = 'run_flight5';
+      const first = sut.send(escalated(runId, 1), 0);
+      await first.seq;
+      expect(first.known).toBe(await first.seq);
+      await sut.append(escalated('run_flight5_other', 1), 0);
+      const { seq } = await sut.append(escalated(runId, 2), first);
+      expect(seq).toBe(await sut.lastSeq('acme', runId));
+      expect(await messages(runId)).toEqual(['step 1', 'step 2']);
+    });
+  });
+
   it('keeps tenants apart: a tenant filter never sees another tenant', async () => {
     await sut.append(
       event('run_t1', 'run.escalated', { reason: 'x', message: 'a' }, 'tenant-a'),

@@ -252,15 +252,32 @@ export class ExecuteToolHandler {
             timeoutMs,
           );
     // A read-only tool has no effect to protect, so it may run while its start is being recorded
-    // (its result is discarded if the start loses a race). Any other tool runs only after
-    // `tool.started` is in the log: that record is what makes its effect at most once.
+    // (its result is discarded if the start loses a race), and its outcome is sent right behind
+    // the start. Any other tool runs only after `tool.started` is in the log: that record is what
+    // makes its effect at most once.
     const early = spec.tier === Tier.ReadOnly ? run() : undefined;
-    let startedSeq: number;
-    try {
-      startedSeq = (await this.store.append(started, req.expectedSeq)).seq;
-    } catch (err) {
-      if (isErrorNamed(err, 'ConcurrencyError')) return this.slowPath(req, depth + 1);
-      throw err;
+    const starting = this.store.send(started, req.expectedSeq);
+    // When another writer moved the run first, the log answers the request instead.
+    const lostStart = async (): Promise<ToolExecuted | undefined> => {
+      try {
+        await starting.seq;
+        return undefined;
+      } catch (err) {
+        if (isErrorNamed(err, 'ConcurrencyError')) return this.slowPath(req, depth + 1);
+        throw err;
+      }
+    };
+    const startFailed = starting.seq.then(
+      () => false,
+      () => true,
+    );
+    const toolDone = early?.then(
+      () => false,
+      () => false,
+    );
+    if (!toolDone || (await Promise.race([startFailed, toolDone]))) {
+      const answer = await lostStart();
+      if (answer) return answer;
     }
 
     // Redacted before it is logged or stored: only the tool ever sees the real values.
@@ -276,7 +293,16 @@ export class ExecuteToolHandler {
       );
     }
     const [finished] = toEnvelopes([outcome], { ...meta, causationId: started.id });
-    let seq = await this.appendFact(finished, startedSeq);
+    const finishing = this.store.send(finished, starting);
+    const answer = await lostStart();
+    if (answer) return answer;
+    let seq: number;
+    try {
+      seq = await finishing.seq;
+    } catch (err) {
+      if (!isErrorNamed(err, 'ConcurrencyError')) throw err;
+      seq = await this.appendFact(finished, starting.known!);
+    }
     // The verdict travels in `tool.completed` itself; these records follow it for the audit.
     const triggers = toEnvelopes(screened.triggers, { ...meta, causationId: finished.id });
     for (const t of triggers) seq = await this.appendFact(t, seq);
