@@ -28,7 +28,7 @@ export interface LogProjectionOptions {
 }
 
 /**
- * Feeds the whole run log to `handle` in batches (up to 1000, gathered for up to 20 ms), from a
+ * Feeds the whole run log to `handle` in batches (up to 1000, pulled every 20 ms), from a
  * durable shared by every instance; `handle` must be idempotent (see `order` for what a failed
  * batch or a dead instance means). An event that cannot be decoded is logged and
  * skipped, never allowed to stop the projection. With `types`, a batch with none of them is not
@@ -70,9 +70,14 @@ export async function projectLog(
     },
     {
       maxBatch: 1000,
-      maxDelayMs: 20,
-      onError: (err) =>
-        logger.warn({ err: (err as Error).message }, `${name}: batch failed; it will be retried`),
+      pollMs: 20,
+      onError: (err, batch) =>
+        logger.warn(
+          { err: (err as Error).message },
+          batch.length
+            ? `${name}: batch failed; it will be retried`
+            : `${name}: pulling from the log failed; retrying`,
+        ),
     },
   );
 }
