@@ -30,7 +30,9 @@ const opt = (name, dflt) => Number(process.env[`BENCH_${name}`] ?? dflt);
 const SEQUENTIAL_RUNS = opt('SEQUENTIAL_RUNS', 200);
 const CONCURRENCY = opt('CONCURRENCY', 32);
 const THROUGHPUT_SECONDS = opt('SECONDS', 20);
-const WARMUP_RUNS = opt('WARMUP_RUNS', 300);
+// Services fresh from a start are slower for their first ~1,000 runs (V8 compiles the hot paths
+// as they run): the figures are of warm services.
+const WARMUP_RUNS = opt('WARMUP_RUNS', 1500);
 const ORCHESTRATORS = opt('ORCHESTRATORS', 1);
 const LONG_RUN_TURNS = opt('LONG_RUN_TURNS', 100);
 const RECOVERY_KILLS = opt('RECOVERY_KILLS', 20);
@@ -42,7 +44,8 @@ const HTTP_SECONDS = opt('HTTP_SECONDS', 10);
 const BUDGET_REQUESTS = opt('BUDGET_REQUESTS', 4000);
 // The two-orchestrator phase, whatever BENCH_ORCHESTRATORS is: warm-up, then per-step overhead at
 // concurrency 1 over TWO_ORCH_RUNS runs and runs/s at CONCURRENCY for TWO_ORCH_SECONDS.
-const TWO_ORCH_WARMUP_RUNS = 50;
+// The second instance starts cold: it gets about half of these.
+const TWO_ORCH_WARMUP_RUNS = 1000;
 const TWO_ORCH_RUNS = opt('TWO_ORCH_RUNS', 100);
 const TWO_ORCH_SECONDS = opt('TWO_ORCH_SECONDS', 10);
 // The orchestrator's own default: the long run's snapshots are expected when it snapshots at all.

@@ -252,8 +252,8 @@ export class ExecuteToolHandler {
             timeoutMs,
           );
     // A read-only tool has no effect to protect, so it may run while its start is being recorded
-    // (its result is discarded if the start loses a race), and its outcome is sent right behind
-    // the start. Any other tool runs only after `tool.started` is in the log: that record is what
+    // (its result is discarded if the start loses a race), and its outcome may be sent right
+    // behind the start. Any other tool runs only after `tool.started` is in the log: that record is what
     // makes its effect at most once.
     const early = spec.tier === Tier.ReadOnly ? run() : undefined;
     const starting = this.store.send(started, req.expectedSeq);
@@ -293,6 +293,12 @@ export class ExecuteToolHandler {
       );
     }
     const [finished] = toEnvelopes([outcome], { ...meta, causationId: started.id });
+    // Behind a start still in flight only when no other call is in hand: with others, their
+    // events would nearly always come between, and the outcome be sent twice.
+    if (this.inFlight.size > 1) {
+      const answer = await lostStart();
+      if (answer) return answer;
+    }
     const finishing = this.store.send(finished, starting);
     const answer = await lostStart();
     if (answer) return answer;
