@@ -1,4 +1,5 @@
-import type { JetStreamClient, JsMsg } from 'nats';
+import { createInbox, type JsMsg, type NatsConnection } from 'nats';
+import { toJsMsg } from 'nats/lib/jetstream/jsmsg';
 import { Header, streamNames, type StoredEvent } from '@tether/contracts';
 import { isErrorNamed } from '@tether/errors';
 import type { PayloadStore } from './payload.store';
@@ -24,7 +25,7 @@ export interface BatchOptions {
  * batch; failure naks it for redelivery (or, with ack policy `all`, retries it in place).
  */
 export async function consumeBatches(
-  js: JetStreamClient,
+  nc: NatsConnection,
   prefix: string,
   spec: DurableSpec,
   handle: (batch: JsMsg[]) => Promise<void>,
@@ -72,7 +73,7 @@ export async function consumeBatches(
       const began = Date.now();
       let batch: JsMsg[] = [];
       try {
-        batch = await pullWaiting(js, stream, spec.durable, options.maxBatch);
+        batch = await pullWaiting(nc, stream, spec.durable, options.maxBatch);
       } catch (err) {
         // The server is away or restarting: the messages wait there.
         options.onError?.(err, []);
@@ -95,20 +96,53 @@ export async function consumeBatches(
   };
 }
 
+/** How long a pull may go unanswered (the server answers a `no_wait` pull at once). */
+const PULL_TIMEOUT_MS = 5_000;
+const NO_MESSAGES = 404;
+const REQUEST_TIMEOUT = 408;
+
 /**
- * Whatever the durable has waiting, up to `max`, without waiting for more. The classic pull
- * (`js.fetch`) is the only one in nats.js 2.x that takes `no_wait`; its successor waits at least
- * a second for a full batch, receiving every event as it comes.
+ * Whatever the durable has waiting, up to `max`, without waiting for more: one `no_wait` pull
+ * request, read until the server's closing status (404 when it had nothing, 408 after a part of
+ * a batch) or a full batch. nats.js has no such pull: its `consume` and `fetch` keep the request
+ * open (every new event is sent at once), and its classic `fetch` with `no_wait` ends at the
+ * first message that saw nothing pending, dropping any the server still sends (they come back
+ * only after the ack wait).
  */
-async function pullWaiting(
-  js: JetStreamClient,
+function pullWaiting(
+  nc: NatsConnection,
   stream: string,
   durable: string,
   max: number,
 ): Promise<JsMsg[]> {
   const msgs: JsMsg[] = [];
-  for await (const m of js.fetch(stream, durable, { batch: max, no_wait: true })) msgs.push(m);
-  return msgs;
+  return new Promise((resolve, reject) => {
+    const end = (err?: Error) => {
+      clearTimeout(timer);
+      sub.unsubscribe();
+      // What did arrive is handled; it would otherwise wait for the ack wait.
+      if (err && msgs.length === 0) reject(err);
+      else resolve(msgs);
+    };
+    const timer = setTimeout(() => end(), PULL_TIMEOUT_MS);
+    const sub = nc.subscribe(createInbox(), {
+      callback: (err, m) => {
+        if (err) return end(err);
+        const code = m.headers?.code ?? 0;
+        if (code === NO_MESSAGES || code === REQUEST_TIMEOUT) return end();
+        if (code >= 300) {
+          return end(new Error(`pull from ${durable}: ${code} ${m.headers?.description ?? ''}`));
+        }
+        msgs.push(toJsMsg(m));
+        if (msgs.length >= max) end();
+      },
+    });
+    nc.publish(
+      `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
+      JSON.stringify({ batch: max, no_wait: true }),
+      { reply: sub.getSubject() },
+    );
+  });
 }
 
 /**

@@ -52,7 +52,7 @@ export async function projectLog(
   await ensureDurable(await nc.jetstreamManager(), options.prefix, spec);
   const payloads = new PayloadStore(nc.jetstream(), options.prefix);
   return consumeBatches(
-    nc.jetstream(),
+    nc,
     options.prefix,
     spec,
     async (msgs) => {

@@ -70,7 +70,7 @@ describe('consumeBatches', () => {
     const ids = await append('run_waiting', 40);
     const batches: string[][] = [];
     running = await consumeBatches(
-      nc.jetstream(),
+      nc,
       prefix,
       await durableOf('run_waiting'),
       async (b) => void batches.push(idsOf(b)),
@@ -84,7 +84,7 @@ describe('consumeBatches', () => {
     const ids = await append('run_full', 25);
     const batches: string[][] = [];
     running = await consumeBatches(
-      nc.jetstream(),
+      nc,
       prefix,
       await durableOf('run_full'),
       async (b) => void batches.push(idsOf(b)),
@@ -99,7 +99,7 @@ describe('consumeBatches', () => {
     const runId = 'run_later';
     const seen: string[] = [];
     running = await consumeBatches(
-      nc.jetstream(),
+      nc,
       prefix,
       await durableOf(runId),
       async (b) => void seen.push(...idsOf(b)),
@@ -111,11 +111,36 @@ describe('consumeBatches', () => {
     expect(seen).toEqual(ids);
   });
 
+  it('hands over every event of bursts appended while it pulls, each once', async () => {
+    const runId = 'run_busy';
+    const seen: string[] = [];
+    running = await consumeBatches(
+      nc,
+      prefix,
+      await durableOf(runId),
+      async (b) => void seen.push(...idsOf(b).map(String)),
+      { maxBatch: 1000, pollMs: 1 },
+    );
+    // An event left behind by a pull would come back only after the durable's 30 s ack wait,
+    // long after this test gives up.
+    const events: TetherEvent[] = [];
+    for (let round = 0; round < 40; round++) {
+      const burst = Array.from({ length: 25 }, () => escalated(runId));
+      events.push(...burst);
+      await Promise.all(burst.map((e) => store.append(e, undefined)));
+    }
+    await eventually(
+      () => (seen.length >= events.length ? true : undefined),
+      'every event, without waiting for a redelivery',
+    );
+    expect(seen.slice().sort()).toEqual(events.map((e) => e.id).sort());
+  });
+
   it('hands a failed batch over again', async () => {
     const ids = await append('run_fails', 3);
     const attempts: string[][] = [];
     running = await consumeBatches(
-      nc.jetstream(),
+      nc,
       prefix,
       await durableOf('run_fails'),
       async (b) => {
@@ -130,13 +155,10 @@ describe('consumeBatches', () => {
   });
 
   it('stops while it waits for the next pull', async () => {
-    running = await consumeBatches(
-      nc.jetstream(),
-      prefix,
-      await durableOf('run_idle'),
-      async () => undefined,
-      { maxBatch: 1000, pollMs: 600_000 },
-    );
+    running = await consumeBatches(nc, prefix, await durableOf('run_idle'), async () => undefined, {
+      maxBatch: 1000,
+      pollMs: 600_000,
+    });
     await new Promise((r) => setTimeout(r, 100));
     const stopping = running.stop();
     running = undefined;
