@@ -9,8 +9,8 @@ export interface BatchOptions {
   maxBatch: number;
   /**
    * The least time between the starts of two pulls (unless a batch came full): what arrives
-   * meanwhile waits at the server and comes as one batch. Bigger batches cost the database (and every
-   * process on the path) far less per event; the wait bounds the added latency.
+   * meanwhile waits at the server and comes as one batch. Bigger batches cost the database (and
+   * every process on the path) far less per event; the wait bounds the added latency.
    */
   pollMs: number;
   onError?: (err: unknown, batch: JsMsg[]) => void;
@@ -75,7 +75,7 @@ export async function consumeBatches(
       try {
         batch = await pullWaiting(nc, stream, spec.durable, options.maxBatch);
       } catch (err) {
-        // The server is away or restarting: the messages wait there.
+        // The server or the durable is away (a restart, a rebuild): the messages wait there.
         options.onError?.(err, []);
         await pause(1_000);
         continue;
