@@ -159,13 +159,30 @@ function pidsOf(name) {
     return [];
   }
 }
+/**
+ * CPU ticks per process, by name: per pid, so a process that exits during a phase (an idle
+ * Postgres backend closed by its pool) takes only its own ticks with it, not the phase's figure
+ * below zero.
+ */
 function cpuSnapshot() {
   const snap = {};
-  for (const { name, child } of children) snap[name] = (snap[name] ?? 0) + cpuTicks(child.pid);
-  snap['nats-server'] = pidsOf('nats-server').reduce((a, p) => a + cpuTicks(p), 0);
-  snap.postgres = pidsOf('postgres').reduce((a, p) => a + cpuTicks(p), 0);
-  snap.bench = cpuTicks(process.pid);
+  const add = (name, pid) => (snap[name] ??= new Map()).set(pid, cpuTicks(pid));
+  for (const { name, child } of children) add(name, child.pid);
+  for (const pid of pidsOf('nats-server')) add('nats-server', pid);
+  for (const pid of pidsOf('postgres')) add('postgres', pid);
+  add('bench', process.pid);
   return snap;
+}
+
+/** Ticks each process name spent between two snapshots (processes gone by `after` are not counted). */
+function cpuDelta(before, after) {
+  const delta = {};
+  for (const [name, pids] of Object.entries(after)) {
+    delta[name] = 0;
+    for (const [pid, ticks] of pids)
+      delta[name] += Math.max(0, ticks - (before[name]?.get(pid) ?? 0));
+  }
+  return delta;
 }
 
 try {
@@ -282,8 +299,9 @@ try {
     const ticks = 100; // USER_HZ
     const cpuMsPerRun = {};
     let totalMs = 0;
-    for (const k of Object.keys(after)) {
-      const ms = (((after[k] - (before[k] ?? 0)) / ticks) * 1000) / Math.max(completed, 1);
+    const spent = cpuDelta(before, after);
+    for (const k of Object.keys(spent)) {
+      const ms = ((spent[k] / ticks) * 1000) / Math.max(completed, 1);
       cpuMsPerRun[k] = round(ms);
       totalMs += ms;
     }
