@@ -253,8 +253,8 @@ export class ExecuteToolHandler {
           );
     // A read-only tool has no effect to protect, so it may run while its start is being recorded
     // (its result is discarded if the start loses a race), and its outcome may be sent right
-    // behind the start. Any other tool runs only after `tool.started` is in the log: that record is what
-    // makes its effect at most once.
+    // behind the start. Any other tool runs only after `tool.started` is in the log: that record
+    // is what makes its effect at most once.
     const early = spec.tier === Tier.ReadOnly ? run() : undefined;
     const starting = this.store.send(started, req.expectedSeq);
     // When another writer moved the run first, the log answers the request instead.
@@ -267,6 +267,8 @@ export class ExecuteToolHandler {
         throw err;
       }
     };
+    // Any other tool waits for its start; a read-only one for whichever comes first, its result
+    // or its start failing (then the slow path answers without waiting for the tool).
     const startFailed = starting.seq.then(
       () => false,
       () => true,
