@@ -228,18 +228,16 @@ function isNoMessage(err: unknown): boolean {
   return isNotFound(err) || /no message found/i.test(String((err as Error)?.message));
 }
 
-function isWrongLastMsgId(err: unknown): boolean {
+/** JetStream refused a publish for this reason: by its API error code, or its text. */
+function isApiError(err: unknown, code: number, text: RegExp): boolean {
   const e = err as { api_error?: { err_code?: number } };
-  return (
-    e?.api_error?.err_code === WRONG_LAST_MSG_ID ||
-    /wrong last msg id/i.test(String((err as Error)?.message))
-  );
+  return e?.api_error?.err_code === code || text.test(String((err as Error)?.message));
+}
+
+function isWrongLastMsgId(err: unknown): boolean {
+  return isApiError(err, WRONG_LAST_MSG_ID, /wrong last msg id/i);
 }
 
 export function isWrongLastSequence(err: unknown): boolean {
-  const e = err as { api_error?: { err_code?: number } };
-  return (
-    e?.api_error?.err_code === WRONG_LAST_SEQUENCE ||
-    /wrong last sequence/i.test(String((err as Error)?.message))
-  );
+  return isApiError(err, WRONG_LAST_SEQUENCE, /wrong last sequence/i);
 }

@@ -10,19 +10,7 @@ import {
   type RunningConsumer,
 } from '@tether/event-store';
 import { connectTestNats, eventually, uniquePrefix } from '../../testing/src/infra.helper';
-
-let n = 0;
-const escalated = (runId: string): TetherEvent =>
-  ({
-    id: `evt_batch${String(++n).padStart(5, '0')}`,
-    type: 'run.escalated',
-    schemaVersion: 1,
-    runId,
-    tenantId: 'acme',
-    time: new Date().toISOString(),
-    source: 'test@0.0.0',
-    data: { reason: 'test_step', message: `step ${n}` },
-  }) as TetherEvent;
+import { escalated } from './escalated.event';
 
 describe('consumeBatches', () => {
   let nc: NatsConnection;
@@ -59,7 +47,7 @@ describe('consumeBatches', () => {
   }
 
   async function append(runId: string, count: number): Promise<string[]> {
-    const events = Array.from({ length: count }, () => escalated(runId));
+    const events = Array.from({ length: count }, () => escalated(runId, 'step'));
     await store.appendAll(events, await store.lastSeq('acme', runId));
     return events.map((e) => e.id);
   }
@@ -125,7 +113,7 @@ describe('consumeBatches', () => {
     // long after this test gives up.
     const events: TetherEvent[] = [];
     for (let round = 0; round < 40; round++) {
-      const burst = Array.from({ length: 25 }, () => escalated(runId));
+      const burst = Array.from({ length: 25 }, () => escalated(runId, 'step'));
       events.push(...burst);
       await Promise.all(burst.map((e) => store.append(e, undefined)));
     }

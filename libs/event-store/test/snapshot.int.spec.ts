@@ -2,6 +2,7 @@ import type { NatsConnection } from 'nats';
 import { objectBucketNames, type TetherEvent } from '@tether/contracts';
 import { EventStore, SnapshotStore, deleteStreams, provisionStreams } from '@tether/event-store';
 import { connectTestNats, uniquePrefix } from '../../testing/src/infra.helper';
+import { escalated } from './escalated.event';
 
 /** A state that records what it was folded from, to see which events a load read. */
 interface Seen {
@@ -19,20 +20,7 @@ function fold(events: TetherEvent[], from?: Seen): Seen {
   return state;
 }
 
-let n = 0;
-function escalated(runId: string, message: string): TetherEvent {
-  return {
-    id: `evt_snap${String(++n).padStart(4, '0')}${Math.random().toString(36).slice(2, 10)}`,
-    type: 'run.escalated',
-    schemaVersion: 1,
-    runId,
-    tenantId: 'acme',
-    time: new Date().toISOString(),
-    source: 'test@0.0.0',
-    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
-    data: { reason: 'test_step', message },
-  } as TetherEvent;
-}
+const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
 describe(SnapshotStore.name, () => {
   let nc: NatsConnection;
@@ -54,7 +42,8 @@ describe(SnapshotStore.name, () => {
 
   async function appendSteps(runId: string, from: number, to: number, seq: number) {
     const events = [];
-    for (let i = from; i <= to; i++) events.push(escalated(runId, `step ${i}`));
+    for (let i = from; i <= to; i++)
+      events.push({ ...escalated(runId, `step ${i}`), traceparent: TRACEPARENT });
     return { seq: await store.appendAll(events, seq), events };
   }
 
