@@ -1,4 +1,12 @@
-import type { JetStreamClient, JetStreamManager, NatsConnection, StoredMsg } from 'nats';
+import {
+  ErrorCode,
+  NatsError,
+  type ApiError,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+  type StoredMsg,
+} from 'nats';
 import {
   Header,
   streamNames,
@@ -9,6 +17,7 @@ import {
 import { ConcurrencyError } from '@tether/errors';
 import { assertEvent, eventHeaders } from './event.codec';
 import { DEFAULT_OFFLOAD_BYTES, PayloadStore } from './payload.store';
+import { ReplyInbox } from './reply.inbox';
 import { isNotFound } from './streams.provisioner';
 
 export interface Appended {
@@ -50,6 +59,29 @@ export type Expected = number | InFlightAppend | undefined;
 export interface EventStoreOptions {
   /** Events larger than this (as JSON) keep their data in the payload bucket. */
   offloadBytes?: number;
+}
+
+/** How long an append waits for JetStream's acknowledgement (nats.js's default). */
+const PUBLISH_TIMEOUT_MS = 5_000;
+const EXPECTED_LAST_MSG_ID = 'Nats-Expected-Last-Msg-Id';
+const EXPECTED_LAST_SUBJECT_SEQUENCE = 'Nats-Expected-Last-Subject-Sequence';
+
+/** JetStream's answer to a publish. */
+interface PubAckReply {
+  stream?: string;
+  seq?: number;
+  duplicate?: boolean;
+  error?: ApiError;
+}
+
+/** A refused publish as nats.js reports it: a `NatsError` carrying the API error. */
+function publishRefused(error: ApiError): NatsError {
+  const err = new NatsError(
+    (error.description || ErrorCode.Unknown).toLowerCase(),
+    `${error.code}`,
+  );
+  err.api_error = error;
+  return err;
 }
 
 /** JetStream's "wrong last sequence" API error. */
@@ -152,12 +184,20 @@ export class EventStore {
     const { body, ref } = await this.payloads.encode(event);
     const headers = eventHeaders(event);
     if (ref) headers.set(Header.DataRef, ref.sha256);
-    const ack = await this.js.publish(this.subjectOf(event.tenantId, event.runId), body, {
-      msgID: event.id,
-      headers,
-      expect,
-    });
-    return { seq: ack.seq, duplicate: ack.duplicate };
+    if (expect && 'lastMsgID' in expect) headers.set(EXPECTED_LAST_MSG_ID, expect.lastMsgID);
+    if (expect && 'lastSubjectSequence' in expect) {
+      headers.set(EXPECTED_LAST_SUBJECT_SEQUENCE, String(expect.lastSubjectSequence));
+    }
+    // What `js.publish` does, through the connection's reply inbox (see `ReplyInbox`).
+    const reply = await ReplyInbox.of(this.nc).request(
+      this.subjectOf(event.tenantId, event.runId),
+      body,
+      { headers, timeoutMs: PUBLISH_TIMEOUT_MS },
+    );
+    const ack = JSON.parse(Buffer.from(reply.data).toString('utf8')) as PubAckReply;
+    if (ack.error) throw publishRefused(ack.error);
+    if (!ack.stream) throw NatsError.errorForCode(ErrorCode.JetStreamInvalidAck);
+    return { seq: ack.seq!, duplicate: ack.duplicate ?? false };
   }
 
   /** Stream sequence of the run's last event, 0 when the run has none. */

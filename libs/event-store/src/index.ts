@@ -6,6 +6,7 @@ export * from './event.store';
 export * from './durable.consumer';
 export * from './trace-context';
 export * from './request.client';
+export * from './reply.inbox';
 export * from './envelope.factory';
 export * from './batch.consumer';
 export * from './ids';

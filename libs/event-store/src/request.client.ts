@@ -1,6 +1,7 @@
 import type { NatsConnection } from 'nats';
 import { subjects } from '@tether/contracts';
 import { encodeJson } from './event.codec';
+import { ReplyInbox } from './reply.inbox';
 import { injectTraceContext } from './trace-context';
 import { headers as natsHeaders } from 'nats';
 
@@ -26,10 +27,11 @@ export async function requestService<T>(
 ): Promise<T> {
   const h = natsHeaders();
   injectTraceContext(h);
-  const reply = await nc.request(subjects.service(prefix, service, pattern), encodeJson(body), {
-    timeout: timeoutMs,
-    headers: h,
-  });
+  const reply = await ReplyInbox.of(nc).request(
+    subjects.service(prefix, service, pattern),
+    encodeJson(body),
+    { timeoutMs, headers: h },
+  );
   const parsed = JSON.parse(Buffer.from(reply.data).toString('utf8')) as
     | { ok: true; result: T }
     | { ok: false; error: { name: string; code?: string; message: string } };

@@ -129,6 +129,23 @@ describe(EventStore.name, () => {
     });
   });
 
+  it("reports JetStream's refusal with its API error, and a missing stream as 503", async () => {
+    const runId = 'run_refused';
+    await sut.append(escalated(runId, 0), 0);
+    const err = await sut.append(escalated(runId, 1), 7).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      name: 'ConcurrencyError',
+      cause: { name: 'NatsError', code: '400', api_error: { err_code: 10071 } },
+    });
+    expect(String((err as Error & { cause: Error }).cause.message)).toMatch(/wrong last sequence/);
+
+    const nowhere = new EventStore(nc, uniquePrefix('nostream'));
+    await expect(nowhere.append(escalated('run_nowhere', 0), 0)).rejects.toMatchObject({
+      name: 'NatsError',
+      code: '503',
+    });
+  });
+
   it('treats a re-published event id as a duplicate without writing it twice', async () => {
     const runId = 'run_dupe1';
     const e = escalated(runId, 1);

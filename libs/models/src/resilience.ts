@@ -43,7 +43,12 @@ export interface ModelCallGuard {
 export function createModelCallGuard(options: ModelCallGuardOptions): ModelCallGuard {
   const threshold = options.breaker?.threshold ?? 5;
   const halfOpenAfterMs = options.breaker?.halfOpenAfterMs ?? 30_000;
-  const timeoutPolicy = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+  // A call that has returned has nothing left to cancel; aborting its signal anyway (cockatiel's
+  // default) builds an AbortError with a stack trace on every call.
+  const timeoutPolicy = timeout(options.timeoutMs, {
+    strategy: TimeoutStrategy.Aggressive,
+    abortOnReturn: false,
+  });
   const circuits = new Map<string, { policy: CircuitBreakerPolicy; openedAt: number }>();
 
   function circuitFor(key: string) {

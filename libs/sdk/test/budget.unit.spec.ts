@@ -1,16 +1,6 @@
-import type { NatsConnection } from 'nats';
-import type { BudgetCap, BudgetCapChanged, SetBudgetCap, SpendReport } from '@tether/contracts';
-import { TetherClient, budgetOf, type BudgetRequest } from '../src';
-
-const aCap: BudgetCap = {
-  tenantId: 'acme',
-  cap: 'tenant_daily',
-  subject: '*',
-  limitUsd: 50,
-  updatedAt: '2026-11-21T10:00:00.000Z',
-  updatedBy: 'alice',
-  reason: 'launch week',
-};
+import type { BudgetCapChanged, SetBudgetCap, SpendReport } from '@tether/contracts';
+import { budgetOf, type BudgetRequest } from '../src';
+import { aCap } from './budget.fixtures';
 
 const aChange: BudgetCapChanged = {
   id: 'bcc_1',
@@ -159,64 +149,6 @@ describe('Budget (client.budget)', () => {
       const bad = { ...aReport, rows: [{ key: 'u_1', spentUsd: -1, calls: 1 }] };
       const err = await rejection(() => aService(bad).sut.spend({ tenantId: 'acme', by: 'user' }));
       expect(err.problems).toEqual(['report.rows[0].spentUsd is missing or malformed']);
-    });
-  });
-
-  describe('through a TetherClient', () => {
-    /** A connection whose every request is answered with `reply` (the service's envelope). */
-    function aConnection(reply: unknown | Error) {
-      const request = jest.fn(async () => {
-        if (reply instanceof Error) throw reply;
-        return { data: new TextEncoder().encode(JSON.stringify(reply)) };
-      });
-      const nc = { request, isClosed: () => false } as unknown as NatsConnection;
-      return { nc, request };
-    }
-
-    it('asks <P>.svc.budget.<op>', async () => {
-      const { nc, request } = aConnection({ ok: true, result: [aCap] });
-      const sut = new TetherClient(nc, { prefix: 'p1', tenant: 'acme' });
-      expect(await sut.budget.caps()).toEqual([aCap]);
-      expect(request).toHaveBeenCalledWith(
-        'p1.svc.budget.caps.list',
-        expect.any(Uint8Array),
-        expect.objectContaining({ timeout: expect.any(Number) }),
-      );
-    });
-
-    it("turns the service's validation refusal into a ValidationError saying why", async () => {
-      const { nc } = aConnection({
-        ok: false,
-        error: {
-          name: 'ValidationError',
-          code: 'validation_failed',
-          message: 'global caps belong to tenant _all',
-        },
-      });
-      const sut = new TetherClient(nc, { tenant: 'acme' });
-      const err = await rejection(() => sut.budget.setCap({ ...validCap, cap: 'global_daily' }));
-      expect(err).toMatchObject({
-        name: 'ValidationError',
-        problems: ['global caps belong to tenant _all'],
-      });
-    });
-
-    it('passes other refusals on as RemoteError with their code', async () => {
-      const { nc } = aConnection({
-        ok: false,
-        error: { name: 'ForbiddenError', code: 'forbidden', message: 'no' },
-      });
-      const sut = new TetherClient(nc, { tenant: 'acme' });
-      const err = await rejection(() => sut.budget.caps());
-      expect(err).toMatchObject({ name: 'RemoteError', code: 'forbidden' });
-    });
-
-    it('says the budget service is not running when nobody answers', async () => {
-      const { nc } = aConnection(Object.assign(new Error('503'), { code: '503' }));
-      const sut = new TetherClient(nc, { tenant: 'acme' });
-      const err = await rejection(() => sut.budget.spend({ tenantId: 'acme', by: 'day' }));
-      expect(err).toMatchObject({ name: 'ServiceUnavailableError', service: 'budget' });
-      expect(err.message).toMatch(/budget is not running on prefix "tether"/);
     });
   });
 });

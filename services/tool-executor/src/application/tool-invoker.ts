@@ -60,7 +60,8 @@ export class ToolInvoker {
     const base = { callId: ctx.callId, tool: spec.name };
     let attempts = 0;
     const policy = wrap(
-      timeout(timeoutMs, TimeoutStrategy.Aggressive),
+      // A call that has returned has nothing left to cancel (see the model call guard).
+      timeout(timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
       spec.idempotent
         ? retry(handleWhen(isRetryable), {
             maxAttempts: this.options.maxAttempts - 1,

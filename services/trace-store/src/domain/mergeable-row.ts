@@ -31,10 +31,21 @@ export interface TableSpec {
 
 export type Row = Record<string, unknown>;
 
+/** A table's columns as a list, and its key columns: read for every row of every batch. */
+const layouts = new WeakMap<TableSpec, { columns: [string, ColumnSpec][]; key: string[] }>();
+
+function layoutOf(spec: TableSpec) {
+  let layout = layouts.get(spec);
+  if (!layout) {
+    const columns = Object.entries(spec.columns);
+    const key = columns.filter(([, c]) => c.merge === 'key').map(([name]) => name);
+    layouts.set(spec, (layout = { columns, key }));
+  }
+  return layout;
+}
+
 export function keyColumns(spec: TableSpec): string[] {
-  return Object.entries(spec.columns)
-    .filter(([, c]) => c.merge === 'key')
-    .map(([name]) => name);
+  return layoutOf(spec).key;
 }
 
 export function keyOf(spec: TableSpec, row: Row): string {
@@ -60,7 +71,7 @@ function pick(a: unknown, b: unknown, choose: (x: number, y: number) => number):
  */
 export function mergeRows(spec: TableSpec, a: Row, b: Row): Row {
   const out: Row = {};
-  for (const [name, { merge }] of Object.entries(spec.columns)) {
+  for (const [name, { merge }] of layoutOf(spec).columns) {
     const x = a[name];
     const y = b[name];
     let value: unknown;
