@@ -5,7 +5,6 @@ import {
   type Msg,
   type MsgHdrs,
   type NatsConnection,
-  type Subscription,
 } from 'nats';
 
 interface Pending {
@@ -16,30 +15,25 @@ interface Pending {
 
 /**
  * Request/reply over one wildcard inbox subscription per connection, as nats.js does, but
- * without its per-request costs: nats.js builds an error with a stack trace for every request it
- * settles (its internal "cancelled", thrown away once the reply came) and starts a timer per
- * request. On the append path that was ~4 % of a busy service's CPU. Here an error is made only
- * for a request that fails.
+ * without its per-request error: nats.js builds one with a stack trace for every request it
+ * settles (its internal "cancelled", thrown away once the reply came), which on the append path
+ * was ~4 % of a busy service's CPU. Here an error is made only for a request that fails.
  *
  * Failures have nats.js's shapes (`NatsError` with code `503` for no responders, `TIMEOUT`,
  * `CONNECTION_CLOSED`), so callers cannot tell the two apart.
  */
 export class ReplyInbox {
+  private static readonly byConnection = new WeakMap<NatsConnection, ReplyInbox>();
   private readonly prefix = createInbox();
   private readonly pending = new Map<string, Pending>();
-  private readonly sub: Subscription;
   private next = 0;
 
   private constructor(private readonly nc: NatsConnection) {
-    this.sub = nc.subscribe(`${this.prefix}.*`, {
+    const sub = nc.subscribe(`${this.prefix}.*`, {
       callback: (err, msg) => (err ? this.failAll(err) : this.settle(msg)),
     });
-    void this.sub.closed.then(() =>
-      this.failAll(NatsError.errorForCode(ErrorCode.ConnectionClosed)),
-    );
+    void sub.closed.then(() => this.failAll(NatsError.errorForCode(ErrorCode.ConnectionClosed)));
   }
-
-  private static readonly byConnection = new WeakMap<NatsConnection, ReplyInbox>();
 
   /** The connection's inbox, made on first use. */
   static of(nc: NatsConnection): ReplyInbox {
