@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TetherEvent } from '@tether/contracts';
 import { FLAGGED_RESULT_WARNING } from '@tether/models';
+import { anthropicMessage } from '../../libs/models/test/support/anthropic-message';
 import { testAgentsDir } from '../agents-dir';
 import { startStack, type TestStack } from '../stack';
 
@@ -51,21 +52,11 @@ describe('an agent on Anthropic, through the orchestrator configured for it', ()
           { type: 'text', text: 'Let me check.' },
           { type: 'tool_use', id: 'toolu_01A', name: 'noop', input: { note: HOSTILE_NOTE } },
         ];
-    return {
+    return anthropicMessage(content, {
       id: 'msg_01',
-      type: 'message',
-      role: 'assistant',
       model: SNAPSHOT_OF[request.model] ?? request.model,
-      content,
       stop_reason: sawTool ? 'end_turn' : 'tool_use',
-      stop_sequence: null,
-      usage: {
-        input_tokens: 200,
-        output_tokens: 50,
-        cache_read_input_tokens: 1000,
-        cache_creation_input_tokens: 0,
-      },
-    };
+    });
   };
 
   beforeAll(async () => {

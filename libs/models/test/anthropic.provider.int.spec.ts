@@ -1,25 +1,7 @@
 import { createAnthropicProvider, isModelError, type ModelError } from '../src';
 import { startHttpFake, type HttpFake } from './support/http-fake';
+import { anthropicMessage as message } from './support/anthropic-message';
 import { HOSTILE_RESULT, aRequest, caught } from './support/requests';
-
-function message(content: unknown[], extra: Record<string, unknown> = {}) {
-  return {
-    id: 'msg_1',
-    type: 'message',
-    role: 'assistant',
-    model: 'claude-sonnet-4-5-20250929',
-    content,
-    stop_reason: 'end_turn',
-    stop_sequence: null,
-    usage: {
-      input_tokens: 200,
-      output_tokens: 50,
-      cache_read_input_tokens: 1000,
-      cache_creation_input_tokens: 0,
-    },
-    ...extra,
-  };
-}
 
 async function modelError(promise: Promise<unknown>): Promise<ModelError> {
   const err = await caught(promise);
