@@ -24,7 +24,8 @@ import { pct, round } from './stats.mjs';
 
 const require = createRequire(import.meta.url);
 const { connect, headers: natsHeaders } = require('nats');
-const { ulid } = require('ulid');
+// Run ids as the SDK makes them (ULIDs from a pooled random buffer).
+const { newId } = require(join(root, 'libs/event-store/dist/index.js'));
 
 const opt = (name, dflt) => Number(process.env[`BENCH_${name}`] ?? dflt);
 const SEQUENTIAL_RUNS = opt('SEQUENTIAL_RUNS', 200);
@@ -211,7 +212,7 @@ try {
   });
   const enc = new TextEncoder();
   async function oneRun() {
-    const runId = `run_${ulid()}`;
+    const runId = newId('run');
     let timer;
     const done = new Promise((resolve, reject) => {
       waiters.set(runId, resolve);
@@ -337,7 +338,7 @@ try {
   await scaleOrchestrators(ORCHESTRATORS);
 
   log(`long run: ${LONG_RUN_TURNS} tool turns with a ~150k-token context`);
-  const longRunId = `run_${ulid()}`;
+  const longRunId = newId('run');
   const longDone = new Promise((resolve) => waiters.set(longRunId, resolve));
   let longRunMs;
   {
@@ -433,7 +434,7 @@ try {
   log(`recovery: ${RECOVERY_KILLS} × SIGKILL of the orchestrator in the middle of a run`);
   const recoveries = [];
   for (let i = 0; i < RECOVERY_KILLS; i++) {
-    const runId = `run_${ulid()}`;
+    const runId = newId('run');
     let killedAt;
     const recovered = new Promise((resolve) =>
       watchers.set(runId, (type) => {
@@ -517,7 +518,7 @@ try {
   const benchAgent = loadAgents(agentsDir).get('bench-agent');
   /** A run in the log waiting for one no-op call, and the request that asks the executor to run it. */
   async function preparedCall(i) {
-    const runId = `run_${ulid()}`;
+    const runId = newId('run');
     const ctx = { now: new Date().toISOString(), release: benchAgent };
     let state = runDomain.initialState();
     let seq = 0;

@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import {
   DeliverPolicy,
   type ConsumerMessages,
@@ -43,6 +42,7 @@ import {
   encodeJson,
   ensureDurable,
   isNotFound,
+  newId,
   requestService,
   type RemoteError,
 } from '@tether/event-store';
@@ -256,7 +256,7 @@ export class TetherClient {
 
   /** Publishes `run.start`. Resolves once `_CMD` has stored it; follow the run with `follow(runId)`. */
   async startRun(input: StartRunInput): Promise<StartedRun> {
-    const runId = input.runId ?? `run_${ulid()}`;
+    const runId = input.runId ?? newId('run');
     const idempotencyKey = input.idempotencyKey ?? `start-${runId}`;
     const body = this.validate(CommandName.RunStart, {
       runId,
@@ -387,7 +387,7 @@ export class TetherClient {
       requestedBy: options.requestedBy,
       ...(options.reason !== undefined && { reason: options.reason }),
     });
-    const idempotencyKey = options.idempotencyKey ?? `cancel_${ulid()}`;
+    const idempotencyKey = options.idempotencyKey ?? newId('cancel');
     checkKey(idempotencyKey);
     await this.publishCommand(CommandName.RunCancel, body, idempotencyKey);
     return { idempotencyKey };
@@ -399,7 +399,7 @@ export class TetherClient {
     options: { idempotencyKey?: string } = {},
   ): Promise<{ idempotencyKey: string }> {
     const body = this.validate(CommandName.ApprovalDecide, input);
-    const idempotencyKey = options.idempotencyKey ?? `decide_${ulid()}`;
+    const idempotencyKey = options.idempotencyKey ?? newId('decide');
     checkKey(idempotencyKey);
     await this.publishCommand(CommandName.ApprovalDecide, body, idempotencyKey);
     return { idempotencyKey };
