@@ -10,14 +10,14 @@
 //   npm run bench:floor         BENCH_FLOOR_SECONDS=15 BENCH_CONCURRENCY=32
 //
 // Prints one JSON document: runs/s at the concurrency, and CPU per run of every process.
-import { fork, execSync } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { root } from '../scripts/lib/config.mjs';
 import { benchDatabase, benchInfra } from './infra.mjs';
+import { cpuMsPerRun, cpuSnapshot } from './cpu.mjs';
 import { round } from './stats.mjs';
 
 const require = createRequire(import.meta.url);
@@ -74,33 +74,11 @@ async function appendRun(store, events) {
   await store.appendAll(take(2), seq);
 }
 
-function cpuTicks(pid) {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return Number(f[11]) + Number(f[12]);
-  } catch {
-    return 0;
-  }
-}
-const pidsOf = (name) => {
-  try {
-    return execSync(`pgrep -x ${name}`).toString().trim().split('\n').map(Number);
-  } catch {
-    return [];
-  }
-};
-function cpuSnapshot(readers) {
-  const snap = new Map([[`driver`, new Map([[process.pid, cpuTicks(process.pid)]])]]);
-  const add = (name, pid) => {
-    if (!snap.has(name)) snap.set(name, new Map());
-    snap.get(name).set(pid, cpuTicks(pid));
-  };
-  readers.forEach((r, i) => add(`reader${i + 1}-${r.mode}`, r.child.pid));
-  for (const pid of pidsOf('nats-server')) add('nats-server', pid);
-  for (const pid of pidsOf('postgres')) add('postgres', pid);
-  return snap;
-}
-const TICK_MS = 1000 / Number(execSync('getconf CLK_TCK').toString().trim());
+/** The appender (this process) and every reader, by name. */
+const processes = (readers) => [
+  ['driver', process.pid],
+  ...readers.map((r, i) => [`reader${i + 1}-${r.mode}`, r.child.pid]),
+];
 
 async function startReader({ mode, order }, prefix, natsUrl, databaseUrl, durable) {
   const child = fork(join(root, 'bench', 'floor-reader.mjs'), [
@@ -173,34 +151,24 @@ try {
     phaseEnd = Date.now() + (WARMUP_SECONDS + SECONDS) * 1000;
     const workers = Array.from({ length: CONCURRENCY }, worker);
     await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
-    const before = cpuSnapshot(readers);
+    const before = cpuSnapshot(processes(readers));
     const began = Date.now();
     counting = true;
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     counting = false;
-    const after = cpuSnapshot(readers);
+    const after = cpuSnapshot(processes(readers));
     const elapsed = (Date.now() - began) / 1000;
     const runs = completed;
     await Promise.all(workers);
     sub.unsubscribe();
 
-    const cpuMsPerRun = {};
-    let total = 0;
-    for (const [name, pids] of after) {
-      let ticks = 0;
-      for (const [pid, t] of pids) ticks += Math.max(0, t - (before.get(name)?.get(pid) ?? 0));
-      const ms = (ticks * TICK_MS) / runs;
-      cpuMsPerRun[name] = round(ms);
-      total += ms;
-    }
-    cpuMsPerRun.total = round(total);
     for (const r of readers) await stopReader(r);
     await deleteStreams(jsm, prefix);
     results[phase.name] = {
       readers: phase.readers.map((r) => `${r.mode} (${r.order} acks)`),
       runsPerSecond: round(runs / elapsed, 1),
       runs,
-      cpuMsPerRun,
+      cpuMsPerRun: cpuMsPerRun(before, after, runs),
     };
   }
   await sql.end();

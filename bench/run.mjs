@@ -2,15 +2,7 @@
 // The standard workload: runs of 5 steps (4 model turns each calling the no-op tier-0 tool, then
 // a final answer) with the scripted model and every service running as its own process.
 // Prints one JSON document with the figures docs/PERFORMANCE.md keeps.
-import { execSync } from 'node:child_process';
-import {
-  copyFileSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -20,6 +12,7 @@ import { root, SERVICES, stateDir } from '../scripts/lib/config.mjs';
 import { benchDatabase, benchInfra, spawnBenchService } from './infra.mjs';
 import { benchBudget } from './budget.mjs';
 import { benchGateway } from './gateway.mjs';
+import { cpuMsPerRun, cpuSnapshot } from './cpu.mjs';
 import { pct, round } from './stats.mjs';
 
 const require = createRequire(import.meta.url);
@@ -145,46 +138,11 @@ async function startServices() {
   for (const entry of names.map(spawnService)) await waitHealthy(entry);
 }
 
-function cpuTicks(pid) {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return Number(f[11]) + Number(f[12]);
-  } catch {
-    return 0;
-  }
-}
-function pidsOf(name) {
-  try {
-    return execSync(`pgrep -x ${name}`).toString().trim().split('\n').map(Number);
-  } catch {
-    return [];
-  }
-}
-/**
- * CPU ticks per process, by name: per pid, so a process that exits during a phase (an idle
- * Postgres backend closed by its pool) takes only its own ticks with it, not the phase's figure
- * below zero.
- */
-function cpuSnapshot() {
-  const snap = {};
-  const add = (name, pid) => (snap[name] ??= new Map()).set(pid, cpuTicks(pid));
-  for (const { name, child } of children) add(name, child.pid);
-  for (const pid of pidsOf('nats-server')) add('nats-server', pid);
-  for (const pid of pidsOf('postgres')) add('postgres', pid);
-  add('bench', process.pid);
-  return snap;
-}
-
-/** Ticks each process name spent between two snapshots (processes gone by `after` are not counted). */
-function cpuDelta(before, after) {
-  const delta = {};
-  for (const [name, pids] of Object.entries(after)) {
-    delta[name] = 0;
-    for (const [pid, ticks] of pids)
-      delta[name] += Math.max(0, ticks - (before[name]?.get(pid) ?? 0));
-  }
-  return delta;
-}
+/** Every service process, and the benchmark client itself, by name. */
+const processes = () => [
+  ...children.map(({ name, child }) => [name, child.pid]),
+  ['bench', process.pid],
+];
 
 try {
   log(`building and starting ${SERVICES.length} services (prefix ${prefix})`);
@@ -281,7 +239,7 @@ try {
    */
   async function throughput(concurrency, seconds) {
     await nc.request(`${prefix}.svc.trace-store.lag.reset`, enc.encode('{}'), { timeout: 5000 });
-    const before = cpuSnapshot();
+    const before = cpuSnapshot(processes());
     const tStart = performance.now();
     const stopAt = tStart + seconds * 1000;
     let completed = 0;
@@ -295,19 +253,15 @@ try {
       }),
     );
     const elapsed = (performance.now() - tStart) / 1000;
-    const after = cpuSnapshot();
+    const after = cpuSnapshot(processes());
     const status = await projectionCaughtUp();
-    const ticks = 100; // USER_HZ
-    const cpuMsPerRun = {};
-    let totalMs = 0;
-    const spent = cpuDelta(before, after);
-    for (const k of Object.keys(spent)) {
-      const ms = ((spent[k] / ticks) * 1000) / Math.max(completed, 1);
-      cpuMsPerRun[k] = round(ms);
-      totalMs += ms;
-    }
-    cpuMsPerRun.total = round(totalMs);
-    return { completed, elapsed, latencies, cpuMsPerRun, lagMs: status.lagMs };
+    return {
+      completed,
+      elapsed,
+      latencies,
+      cpuMsPerRun: cpuMsPerRun(before, after, completed),
+      lagMs: status.lagMs,
+    };
   }
 
   log(`warm-up: ${WARMUP_RUNS} runs`);
