@@ -6,6 +6,7 @@ import {
   deleteStreams,
   ensureDurable,
   provisionStreams,
+  type BatchOptions,
   type DurableSpec,
   type RunningConsumer,
 } from '@tether/event-store';
@@ -54,30 +55,29 @@ describe('consumeBatches', () => {
 
   const idsOf = (batch: JsMsg[]) => batch.map((m) => m.headers!.get('Nats-Msg-Id'));
 
-  it('takes every event waiting at the server in one pull, in log order', async () => {
-    const ids = await append('run_waiting', 40);
+  /** Starts pulling the run's durable; the ids of each batch handed over land in the array returned. */
+  async function collect(runId: string, options: BatchOptions): Promise<string[][]> {
     const batches: string[][] = [];
     running = await consumeBatches(
       nc,
       prefix,
-      await durableOf('run_waiting'),
+      await durableOf(runId),
       async (b) => void batches.push(idsOf(b)),
-      { maxBatch: 1000, pollMs: 50 },
+      options,
     );
+    return batches;
+  }
+
+  it('takes every event waiting at the server in one pull, in log order', async () => {
+    const ids = await append('run_waiting', 40);
+    const batches = await collect('run_waiting', { maxBatch: 1000, pollMs: 50 });
     await eventually(() => (batches.length ? true : undefined), 'the first batch');
     expect(batches[0]).toEqual(ids);
   });
 
   it('never hands over more than maxBatch, and follows a full batch with the rest', async () => {
     const ids = await append('run_full', 25);
-    const batches: string[][] = [];
-    running = await consumeBatches(
-      nc,
-      prefix,
-      await durableOf('run_full'),
-      async (b) => void batches.push(idsOf(b)),
-      { maxBatch: 10, pollMs: 50 },
-    );
+    const batches = await collect('run_full', { maxBatch: 10, pollMs: 50 });
     await eventually(() => (batches.flat().length === 25 ? true : undefined), 'all 25 events');
     expect(batches.map((b) => b.length)).toEqual([10, 10, 5]);
     expect(batches.flat()).toEqual(ids);
@@ -85,30 +85,16 @@ describe('consumeBatches', () => {
 
   it('picks up what is appended while it waits, each event once', async () => {
     const runId = 'run_later';
-    const seen: string[] = [];
-    running = await consumeBatches(
-      nc,
-      prefix,
-      await durableOf(runId),
-      async (b) => void seen.push(...idsOf(b)),
-      { maxBatch: 1000, pollMs: 20 },
-    );
+    const batches = await collect(runId, { maxBatch: 1000, pollMs: 20 });
     const ids = [...(await append(runId, 5)), ...(await append(runId, 7))];
-    await eventually(() => (seen.length >= 12 ? true : undefined), 'the 12 events');
+    await eventually(() => (batches.flat().length >= 12 ? true : undefined), 'the 12 events');
     await new Promise((r) => setTimeout(r, 200));
-    expect(seen).toEqual(ids);
+    expect(batches.flat()).toEqual(ids);
   });
 
   it('hands over every event of bursts appended while it pulls, each once', async () => {
     const runId = 'run_busy';
-    const seen: string[] = [];
-    running = await consumeBatches(
-      nc,
-      prefix,
-      await durableOf(runId),
-      async (b) => void seen.push(...idsOf(b).map(String)),
-      { maxBatch: 1000, pollMs: 1 },
-    );
+    const batches = await collect(runId, { maxBatch: 1000, pollMs: 1 });
     // An event left behind by a pull would come back only after the durable's 30 s ack wait,
     // long after this test gives up.
     const events: TetherEvent[] = [];
@@ -118,10 +104,10 @@ describe('consumeBatches', () => {
       await Promise.all(burst.map((e) => store.append(e, undefined)));
     }
     await eventually(
-      () => (seen.length >= events.length ? true : undefined),
+      () => (batches.flat().length >= events.length ? true : undefined),
       'every event, without waiting for a redelivery',
     );
-    expect(seen.slice().sort()).toEqual(events.map((e) => e.id).sort());
+    expect(batches.flat().sort()).toEqual(events.map((e) => e.id).sort());
   });
 
   it('hands a failed batch over again', async () => {
