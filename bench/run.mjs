@@ -16,9 +16,10 @@ import { cpuMsPerRun, cpuSnapshot } from './cpu.mjs';
 import { pct, round } from './stats.mjs';
 
 const require = createRequire(import.meta.url);
-const { connect, headers: natsHeaders } = require('nats');
+const { connect } = require('nats');
 // Run ids as the SDK makes them (ULIDs from a pooled random buffer).
 const { newId } = require(join(root, 'libs/event-store/dist/index.js'));
+const { TetherClient } = require(join(root, 'libs/sdk/dist/index.js'));
 
 const opt = (name, dflt) => Number(process.env[`BENCH_${name}`] ?? dflt);
 const SEQUENTIAL_RUNS = opt('SEQUENTIAL_RUNS', 200);
@@ -149,52 +150,16 @@ try {
   await startServices();
   const nc = await connect({ servers: nats.url, name: 'bench' });
   const js = nc.jetstream();
-  const waiters = new Map();
-  /** runId → called with the type of every event of that run (recovery phase). */
-  const watchers = new Map();
-  // Terminal events arrive on a plain subscription: the bench adds no consumer to the stream.
-  nc.subscribe(`${prefix}.evt.${tenant}.>`, {
-    callback: (_err, m) => {
-      const type = m.headers?.get('Tether-Type');
-      if (watchers.size) watchers.get(m.subject.slice(m.subject.lastIndexOf('.') + 1))?.(type);
-      if (
-        type === 'run.completed' ||
-        type === 'run.failed' ||
-        type === 'run.aborted' ||
-        type === 'run.rejected'
-      ) {
-        const runId = m.subject.slice(m.subject.lastIndexOf('.') + 1);
-        waiters.get(runId)?.(type);
-      }
-    },
-  });
   const enc = new TextEncoder();
+  // The client waits for each run as the SDK's users do: only the run's end reaches it.
+  const client = new TetherClient(nc, { prefix, tenant });
   async function oneRun() {
-    const runId = newId('run');
-    let timer;
-    const done = new Promise((resolve, reject) => {
-      waiters.set(runId, resolve);
-      timer = setTimeout(() => reject(new Error(`${runId} did not finish within 30 s`)), 30_000);
-    });
     const t0 = performance.now();
-    const h = natsHeaders();
-    h.set('Nats-Msg-Id', runId);
-    await js.publish(
-      `${prefix}.cmd.${tenant}.run.start`,
-      enc.encode(
-        JSON.stringify({
-          runId,
-          agent: 'bench-agent',
-          input: 'go',
-          userId: 'bench',
-          roles: ['user'],
-        }),
-      ),
-      { headers: h },
+    const { runId, end } = await client.startAndWait(
+      { agent: 'bench-agent', input: 'go', userId: 'bench' },
+      { timeoutMs: 30_000 },
     );
-    const type = await done.finally(() => clearTimeout(timer));
-    waiters.delete(runId);
-    if (type !== 'run.completed') throw new Error(`${runId} ended with ${type}`);
+    if (end.type !== 'run.completed') throw new Error(`${runId} ended with ${end.type}`);
     return performance.now() - t0;
   }
 
@@ -293,26 +258,15 @@ try {
 
   log(`long run: ${LONG_RUN_TURNS} tool turns with a ~150k-token context`);
   const longRunId = newId('run');
-  const longDone = new Promise((resolve) => waiters.set(longRunId, resolve));
   let longRunMs;
   {
-    const h = natsHeaders();
-    h.set('Nats-Msg-Id', longRunId);
     const t0 = performance.now();
-    await js.publish(
-      `${prefix}.cmd.${tenant}.run.start`,
-      enc.encode(
-        JSON.stringify({
-          runId: longRunId,
-          agent: 'long-run-agent',
-          input: 'go',
-          userId: 'bench',
-          roles: ['user'],
-        }),
-      ),
-      { headers: h },
-    );
-    await longDone;
+    await client.startAndWait({
+      runId: longRunId,
+      agent: 'long-run-agent',
+      input: 'go',
+      userId: 'bench',
+    });
     longRunMs = performance.now() - t0;
   }
   const { EventStore, SnapshotStore } = require(join(root, 'libs/event-store/dist/index.js'));
@@ -390,38 +344,28 @@ try {
   for (let i = 0; i < RECOVERY_KILLS; i++) {
     const runId = newId('run');
     let killedAt;
-    const recovered = new Promise((resolve) =>
-      watchers.set(runId, (type) => {
-        if (type === 'tool.started' && killedAt === undefined) {
-          // Kill every orchestrator while the run's tool is running, start a new one at once.
-          killedAt = performance.now();
-          for (const c of children.filter(
-            (c) => c.name === 'orchestrator' && c.child.exitCode === null,
-          ))
-            c.child.kill('SIGKILL');
-          spawnService('orchestrator');
-        } else if (type === 'model.requested' && killedAt !== undefined) {
-          resolve(performance.now() - killedAt);
-        }
-      }),
-    );
-    const h = natsHeaders();
-    h.set('Nats-Msg-Id', runId);
-    await js.publish(
-      `${prefix}.cmd.${tenant}.run.start`,
-      enc.encode(
-        JSON.stringify({
-          runId,
-          agent: 'recovery-agent',
-          input: 'go',
-          userId: 'bench',
-          roles: ['user'],
-        }),
-      ),
-      { headers: h },
-    );
+    let sub;
+    const recovered = new Promise((resolve) => {
+      sub = nc.subscribe(`${prefix}.evt.${tenant}.${runId}`, {
+        callback: (_err, m) => {
+          const type = m.headers?.get('Tether-Type');
+          if (type === 'tool.started' && killedAt === undefined) {
+            // Kill every orchestrator while the run's tool is running, start a new one at once.
+            killedAt = performance.now();
+            for (const c of children.filter(
+              (c) => c.name === 'orchestrator' && c.child.exitCode === null,
+            ))
+              c.child.kill('SIGKILL');
+            spawnService('orchestrator');
+          } else if (type === 'model.requested' && killedAt !== undefined) {
+            resolve(performance.now() - killedAt);
+          }
+        },
+      });
+    });
+    await client.startRun({ runId, agent: 'recovery-agent', input: 'go', userId: 'bench' });
     recoveries.push(await recovered);
-    watchers.delete(runId);
+    sub.unsubscribe();
     await waitHealthy(children.filter((c) => c.name === 'orchestrator').at(-1));
   }
   const recovery = recoveries.length

@@ -133,6 +133,14 @@ export const subjects = {
   /** Every run of one tenant (`tenant` may be `*`). */
   tenantEvents: (prefix: string, tenant: string) => `${prefix}.evt.${tenant}.>`,
   allEvents: (prefix: string) => `${prefix}.evt.>`,
+  /**
+   * `<P>.end.<tenant>.<runId>`: the run's terminal event once more, published on core NATS (not
+   * stored) by its appender as soon as the log has it, for clients that wait for the outcome
+   * only.
+   */
+  runEnd: (prefix: string, tenant: string, runId: string) => `${prefix}.end.${tenant}.${runId}`,
+  /** The ends of every run of one tenant. */
+  tenantEnds: (prefix: string, tenant: string) => `${prefix}.end.${tenant}.*`,
   allCommands: (prefix: string) => `${prefix}.cmd.>`,
   allControl: (prefix: string) => `${prefix}.ctl.>`,
   /** `<P>.ctl.<tenant>.rejected`: commands that could not be parsed at all. */

@@ -230,6 +230,27 @@ describe('tenants on the bus (infra/nats/tenants.conf)', () => {
       expect(globexOwn.msgs.map((m) => m.string())).toEqual(['globex event']);
       for (const h of [own, other, all, globexOwn]) h.sub.unsubscribe();
     });
+
+    it("announces a tenant's own run ends to it, and refuses another tenant's", async () => {
+      const own = hear(acme.nc, subjects.tenantEnds(P, 'acme'));
+      const other = hear(acme.nc, subjects.tenantEnds(P, 'globex'));
+      await settle(acme.nc);
+
+      service.publish(subjects.runEnd(P, 'acme', 'run_a2'), sc.encode('acme end'));
+      service.publish(subjects.runEnd(P, 'globex', 'run_g2'), sc.encode('globex end'));
+      await settle(service, acme.nc);
+
+      expect(acme.refusals).toEqual(
+        expect.arrayContaining([
+          { operation: 'subscription', subject: subjects.tenantEnds(P, 'globex') },
+        ]),
+      );
+      expect(own.msgs.map((m) => [m.subject, m.string()])).toEqual([
+        [subjects.runEnd(P, 'acme', 'run_a2'), 'acme end'],
+      ]);
+      expect(other.msgs).toEqual([]);
+      for (const h of [own, other]) h.sub.unsubscribe();
+    });
   });
 
   describe("Tether's own subjects", () => {

@@ -23,7 +23,13 @@ import { COMMANDS } from '../commands';
 import { CommandRejected, SwitchFlipped, SwitchSetting } from '../events/control.events';
 import { EventEnvelope } from '../events/envelope';
 import { AlertFired } from '../traces/alerts';
-import { EVENT_DATA, EVENT_TYPES, SCHEMA_VERSION, type EventType } from '../events/registry';
+import {
+  EVENT_DATA,
+  EVENT_TYPES,
+  SCHEMA_VERSION,
+  TERMINAL_EVENT_TYPES,
+  type EventType,
+} from '../events/registry';
 import {
   ALL_TENANTS,
   assertPrefix,
@@ -354,6 +360,15 @@ export function buildAsyncApi(prefix = DEFAULT_PREFIX): JsonSchema {
       message: { oneOf: EVENT_TYPES.map((t) => message(EVENT_DATA[t].name)) },
     },
     'x-tether-stream': streams.evt,
+  };
+
+  channels[subjects.runEnd(prefix, tenant, runId)] = {
+    description: `A run's terminal event, the same message as in ${streams.evt}, published once more on core NATS (not stored) as soon as the log has it: for clients that wait for a run's outcome and need none of its other events. A client that may have missed it (it subscribed after the run ended, or was disconnected) reads the end from the run's log.`,
+    parameters: { tenant: param('tenant'), runId: param('runId') },
+    subscribe: {
+      operationId: 'onRunEnd',
+      message: { oneOf: TERMINAL_EVENT_TYPES.map((t) => message(EVENT_DATA[t].name)) },
+    },
   };
 
   messages[CommandRejected.name] = {

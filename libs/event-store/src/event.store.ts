@@ -9,6 +9,7 @@ import {
 } from 'nats';
 import {
   Header,
+  isTerminalType,
   streamNames,
   subjects,
   type StoredEvent,
@@ -197,7 +198,20 @@ export class EventStore {
     const ack = JSON.parse(Buffer.from(reply.data).toString('utf8')) as PubAckReply;
     if (ack.error) throw publishRefused(ack.error);
     if (!ack.stream) throw NatsError.errorForCode(ErrorCode.JetStreamInvalidAck);
+    // A duplicate too: its first appender may have died before announcing it.
+    if (isTerminalType(event.type)) this.announceEnd(event, body, ref?.sha256);
     return { seq: ack.seq!, duplicate: ack.duplicate ?? false };
+  }
+
+  /**
+   * Publishes a stored terminal event on the run's end subject, so that a client waiting for the
+   * outcome receives one message instead of every event of the run. Not stored: a waiter that
+   * misses it finds the end in the log (see the SDK's `outcome`).
+   */
+  private announceEnd(event: TetherEvent, body: Uint8Array, ref: string | undefined): void {
+    const headers = eventHeaders(event);
+    if (ref) headers.set(Header.DataRef, ref);
+    this.nc.publish(subjects.runEnd(this.prefix, event.tenantId, event.runId), body, { headers });
   }
 
   /** Stream sequence of the run's last event, 0 when the run has none. */

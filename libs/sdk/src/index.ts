@@ -33,3 +33,4 @@ export type {
   TetherEvent,
 } from '@tether/contracts';
 export { NatsUnavailableError } from '@tether/event-store';
+export type { OutcomeOptions, RunEnd } from './run-end';

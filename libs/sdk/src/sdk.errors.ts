@@ -77,3 +77,22 @@ export class InvalidReplyError extends Error {
     this.name = 'InvalidReplyError';
   }
 }
+
+/** A run did not end within the time its waiter allowed. The run itself goes on. */
+export class RunEndTimeoutError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`run ${runId} did not end within ${timeoutMs} ms (it goes on; wait again or cancel it)`);
+    this.name = 'RunEndTimeoutError';
+  }
+}
+
+/** The client was closed while something still waited on it. */
+export class ClientClosedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClientClosedError';
+  }
+}

@@ -32,6 +32,7 @@ import {
   type EventType,
   type RunExecution,
   type RunMode,
+  type StoredEvent,
   type TetherEvent,
 } from '@tether/contracts';
 import { NotFoundError, ValidationError, isErrorNamed } from '@tether/errors';
@@ -55,6 +56,7 @@ import {
   type ToolSwitchFlip,
   type ToolSwitches,
 } from './tool-switches';
+import { RunEnds, type OutcomeOptions, type RunEnd, type RunEndWatch } from './run-end';
 import {
   InvalidEventError,
   ServiceUnavailableError,
@@ -186,7 +188,8 @@ export interface TraceStoreStatus {
   lastSeq: number;
 }
 
-type Message = Pick<JsMsg, 'seq' | 'subject' | 'data'>;
+/** A log message, or an announced end (which has no stream sequence). */
+type Message = Pick<JsMsg, 'subject' | 'data'> & { seq?: number };
 
 /**
  * A client of the Tether bus for one tenant. Commands are validated against the contract before
@@ -210,6 +213,7 @@ export class TetherClient {
   readonly runs: Runs;
   private readonly ownsConnection: boolean;
   private readonly open = new Map<ConsumerMessages, () => void>();
+  private ends?: RunEnds;
   private jsClient?: JetStreamClient;
   private jsManager?: JetStreamManager;
   private eventStore?: EventStore;
@@ -276,6 +280,45 @@ export class TetherClient {
       idempotencyKey,
       duplicate: true,
     };
+  }
+
+  /**
+   * Starts a run and waits for its end: `run.completed`, or how it ended otherwise. Only the
+   * terminal event travels to this client, not every event of the run (use `follow` for those).
+   */
+  async startAndWait(
+    input: StartRunInput,
+    options: OutcomeOptions = {},
+  ): Promise<StartedRun & { end: RunEnd }> {
+    const runId = input.runId ?? newId('run');
+    checkRunId(runId);
+    const watch = this.watchEnd(runId, options);
+    let started: StartedRun;
+    try {
+      started = await this.startRun({ ...input, runId });
+    } catch (err) {
+      watch.cancel(err);
+      throw err;
+    }
+    if (started.runId !== runId) {
+      // The key had started another run: wait for that one.
+      watch.cancel(new Error('superseded'));
+      return { ...started, end: await this.outcome(started.runId, options) };
+    }
+    // A repeated command: the run may have ended before we subscribed.
+    if (started.duplicate) watch.check();
+    return { ...started, end: await watch.done };
+  }
+
+  /**
+   * The end of a run: its terminal event, at once if the run has already ended, else as soon as
+   * it ends. Rejects with `RunEndTimeoutError` after `timeoutMs`.
+   */
+  async outcome(runId: string, options: OutcomeOptions = {}): Promise<RunEnd> {
+    checkRunId(runId);
+    const watch = this.watchEnd(runId, options);
+    watch.check();
+    return watch.done;
   }
 
   /**
@@ -360,21 +403,7 @@ export class TetherClient {
   /** The whole log of one run, in order; empty when the run has no event. */
   async events(runId: string): Promise<TetherEvent[]> {
     checkRunId(runId);
-    try {
-      return (await this.store().read(this.tenant, runId)).map((s) => s.event);
-    } catch (err) {
-      if (!isErrorNamed(err, 'ValidationError')) throw err;
-      const subject = subjects.run(this.prefix, this.tenant, runId);
-      throw new InvalidEventError(
-        `invalid event in ${subject}`,
-        (err as ValidationError).problems,
-        subject,
-        undefined,
-        {
-          cause: err,
-        },
-      );
-    }
+    return (await this.readLog(runId)).map((s) => s.event);
   }
 
   /**
@@ -453,8 +482,9 @@ export class TetherClient {
     };
   }
 
-  /** Ends every open follow/subscribe/rejections iteration, and closes the connection if this client opened it. */
+  /** Ends every open follow/subscribe/rejections iteration and every wait for an outcome, and closes the connection if this client opened it. */
   async close(): Promise<void> {
+    this.ends?.close();
     for (const [messages, untrack] of this.open) {
       untrack();
       messages.stop();
@@ -485,6 +515,49 @@ export class TetherClient {
   private store(): EventStore {
     this.eventStore ??= new EventStore(this.nc, this.prefix, this.js);
     return this.eventStore;
+  }
+
+  private watchEnd(runId: string, options: OutcomeOptions): RunEndWatch {
+    this.ends ??= new RunEnds(this.nc, subjects.tenantEnds(this.prefix, this.tenant));
+    // The log is read on from where the previous look stopped. Usually the end is the last
+    // event, but an approval's outcome may still follow it.
+    let seen = 0;
+    return this.ends.watch(
+      runId,
+      options,
+      async (m) => {
+        const event = await decode(m, this.store().payloads);
+        if (event.runId === runId && event.tenantId === this.tenant && isTerminalType(event.type))
+          return event as RunEnd;
+        throw new InvalidEventError(
+          `invalid run end on ${m.subject}`,
+          [`${event.type} of ${event.tenantId}/${event.runId} is not the end of this run`],
+          m.subject,
+        );
+      },
+      async () => {
+        const entries = await this.readLog(runId, seen);
+        seen = entries.at(-1)?.seq ?? seen;
+        return entries.map((e) => e.event).find((e): e is RunEnd => isTerminalType(e.type));
+      },
+    );
+  }
+
+  /** A run's events after `afterSeq`, in order; an event that breaks its contract is an `InvalidEventError`. */
+  private async readLog(runId: string, afterSeq = 0): Promise<StoredEvent[]> {
+    try {
+      return await this.store().read(this.tenant, runId, afterSeq);
+    } catch (err) {
+      if (!isErrorNamed(err, 'ValidationError')) throw err;
+      const subject = subjects.run(this.prefix, this.tenant, runId);
+      throw new InvalidEventError(
+        `invalid event in ${subject}`,
+        (err as ValidationError).problems,
+        subject,
+        undefined,
+        { cause: err },
+      );
+    }
   }
 
   private async flipTool(
@@ -692,7 +765,9 @@ async function decode(m: Message, payloads: PayloadStore): Promise<TetherEvent> 
   } catch (err) {
     if (!isErrorNamed(err, 'ValidationError')) throw err;
     throw new InvalidEventError(
-      `invalid event at ${m.subject}#${m.seq}`,
+      m.seq === undefined
+        ? `invalid event on ${m.subject}`
+        : `invalid event at ${m.subject}#${m.seq}`,
       (err as ValidationError).problems,
       m.subject,
       m.seq,

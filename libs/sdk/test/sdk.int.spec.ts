@@ -61,6 +61,18 @@ describe(TetherClient.name, () => {
       expect(await sut.events(runId)).toEqual(events);
     });
 
+    it('startAndWait resolves with the run.completed the services appended', async () => {
+      const sut = await connect();
+      const { runId, end, duplicate } = await sut.startAndWait(ORDER_QUESTION, {
+        timeoutMs: 20_000,
+      });
+      expect(duplicate).toBe(false);
+      expect(end.type).toBe('run.completed');
+      expect(end.data.outcome).toBe('success');
+      expect(end).toEqual((await sut.events(runId)).at(-1));
+      expect(await sut.outcome(runId)).toEqual(end);
+    });
+
     it('follows a run from before its first event exists', async () => {
       const sut = await connect();
       const runId = 'run_followfirst1';
