@@ -28,7 +28,7 @@ export interface LogProjectionOptions {
 }
 
 /**
- * Feeds the whole run log to `handle` in batches (up to 1000, pulled every 20 ms), from a
+ * Feeds the whole run log to `handle` in batches (up to 1000, pulled every 50 ms), from a
  * durable shared by every instance; `handle` must be idempotent (see `order` for what a failed
  * batch or a dead instance means). An event that cannot be decoded is logged and
  * skipped, never allowed to stop the projection. With `types`, a batch with none of them is not
@@ -70,7 +70,9 @@ export async function projectLog(
     },
     {
       maxBatch: 1000,
-      pollMs: 20,
+      // Every batch costs a transaction and a run-summary update per run in it: at 20 ms the
+      // standard workload spent ~0.8 ms more CPU per run; the lag stays well within its target.
+      pollMs: 50,
       onError: (err, batch) =>
         logger.warn(
           { err: (err as Error).message },
