@@ -78,6 +78,10 @@ export class RunEnds {
       resolve = res;
       reject = rej;
     });
+    // A wait may end (timeout, abort, close) before its caller awaits it, as `startAndWait` does
+    // while its command is published: that must not be an unhandled rejection. Awaiting `done`
+    // still throws.
+    done.catch(() => undefined);
     const finish = (outcome: { end: RunEnd } | { err: unknown }) => {
       if (settled) return;
       settled = true;

@@ -170,6 +170,16 @@ describe('waiting for a run to end (TetherClient.outcome and startAndWait)', () 
     expect(again).toEqual({ ...result, duplicate: true });
   });
 
+  it('startAndWait refuses an invalid run before anything is published, and stops waiting', async () => {
+    const runId = newId('run');
+    await expect(
+      sut.startAndWait({ runId, agent: '', input: 'x', userId: 'u_1' }, { timeoutMs: 50 }),
+    ).rejects.toMatchObject({ name: 'ValidationError' });
+    // The abandoned wait's timer must not surface later as an unhandled rejection.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await store.lastSeq(TENANT, runId)).toBe(0);
+  });
+
   it('close() rejects every wait still open with ClientClosedError', async () => {
     const client = new TetherClient(nc, { prefix, tenant: TENANT });
     const waiting = client.outcome(newId('run'));
