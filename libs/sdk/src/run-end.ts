@@ -28,12 +28,6 @@ export interface RunEndWatch {
   cancel(reason: unknown): void;
 }
 
-interface Waiter {
-  /** Called with the announced message; the first call settles the watch. */
-  announced(m: Msg): void;
-  cancel(reason: unknown): void;
-}
-
 /**
  * Waits for runs' ends. An end is announced once on `<P>.end.<tenant>.<runId>` as soon as the log
  * stores it, so a waiter receives one message, not every event of its run. One subscription to
@@ -47,7 +41,7 @@ interface Waiter {
  */
 export class RunEnds {
   private sub?: Subscription;
-  private readonly waiting = new Map<string, Set<Waiter>>();
+  private readonly waiting = new Map<string, Set<EndWait>>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -66,69 +60,23 @@ export class RunEnds {
     this.sub ??= this.nc.subscribe(this.subject, {
       callback: (err, m) => {
         if (err) return this.closeAll(err);
-        const waiters = this.waiting.get(m.subject.slice(m.subject.lastIndexOf('.') + 1));
-        for (const w of waiters ?? []) w.announced(m);
+        const waits = this.waiting.get(m.subject.slice(m.subject.lastIndexOf('.') + 1));
+        for (const w of waits ?? []) w.announced(m);
       },
     });
-    let settled = false;
-    let checking = false;
-    let resolve!: (end: RunEnd) => void;
-    let reject!: (err: unknown) => void;
-    const done = new Promise<RunEnd>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    // A wait may end (timeout, abort, close) before its caller awaits it, as `startAndWait` does
-    // while its command is published: that must not be an unhandled rejection. Awaiting `done`
-    // still throws.
-    done.catch(() => undefined);
-    const finish = (outcome: { end: RunEnd } | { err: unknown }) => {
-      if (settled) return;
-      settled = true;
-      clearInterval(poll);
-      if (timer) clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      const waiters = this.waiting.get(runId);
-      waiters?.delete(waiter);
-      if (waiters?.size === 0) this.waiting.delete(runId);
-      if ('end' in outcome) resolve(outcome.end);
-      else reject(outcome.err);
-    };
-    const fail = (err: unknown) => finish({ err });
-    const check = () => {
-      if (settled || checking) return;
-      checking = true;
-      endInLog().then(
-        (end) => {
-          checking = false;
-          if (end) finish({ end });
-        },
-        (err) => {
-          checking = false;
-          fail(err);
-        },
-      );
-    };
-    const onAbort = () => fail(options.signal?.reason);
-    const waiter: Waiter = {
-      announced: (m) => void decode(m).then((end) => finish({ end }), fail),
-      cancel: fail,
-    };
+    const wait: EndWait = new EndWait(runId, options, decode, endInLog, () =>
+      this.forget(runId, wait),
+    );
+    let waits = this.waiting.get(runId);
+    if (!waits) this.waiting.set(runId, (waits = new Set()));
+    waits.add(wait);
+    return wait;
+  }
 
-    let waiters = this.waiting.get(runId);
-    if (!waiters) this.waiting.set(runId, (waiters = new Set()));
-    waiters.add(waiter);
-    const poll = setInterval(check, options.pollMs ?? DEFAULT_END_POLL_MS);
-    const timer =
-      options.timeoutMs === undefined
-        ? undefined
-        : setTimeout(
-            () => fail(new RunEndTimeoutError(runId, options.timeoutMs!)),
-            options.timeoutMs,
-          );
-    if (options.signal?.aborted) onAbort();
-    else options.signal?.addEventListener('abort', onAbort, { once: true });
-    return { done, check, cancel: fail };
+  private forget(runId: string, wait: EndWait): void {
+    const waits = this.waiting.get(runId);
+    waits?.delete(wait);
+    if (waits?.size === 0) this.waiting.delete(runId);
   }
 
   /** Rejects every wait still open (the client closed) and drops the subscription. */
@@ -137,10 +85,85 @@ export class RunEnds {
   }
 
   private closeAll(reason: unknown): void {
-    for (const waiters of [...this.waiting.values()])
-      for (const w of [...waiters]) w.cancel(reason);
+    for (const waits of [...this.waiting.values()]) for (const w of [...waits]) w.cancel(reason);
     this.waiting.clear();
     if (this.sub && !this.sub.isClosed()) this.sub.unsubscribe();
     this.sub = undefined;
+  }
+}
+
+/** One wait for one run's end: settles once, then stops its timers and leaves the table. */
+class EndWait implements RunEndWatch {
+  readonly done: Promise<RunEnd>;
+  private settled = false;
+  private checking = false;
+  private resolve!: (end: RunEnd) => void;
+  private reject!: (err: unknown) => void;
+  private readonly poll: ReturnType<typeof setInterval>;
+  private readonly timer?: ReturnType<typeof setTimeout>;
+  private readonly onAbort = () => this.cancel(this.options.signal?.reason);
+
+  constructor(
+    runId: string,
+    private readonly options: OutcomeOptions,
+    private readonly decode: (m: Msg) => Promise<RunEnd>,
+    private readonly endInLog: () => Promise<RunEnd | undefined>,
+    private readonly forget: () => void,
+  ) {
+    this.done = new Promise<RunEnd>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // A wait may end (timeout, abort, close) before its caller awaits it, as `startAndWait` does
+    // while its command is published: that must not be an unhandled rejection. Awaiting `done`
+    // still throws.
+    this.done.catch(() => undefined);
+    this.poll = setInterval(() => this.check(), options.pollMs ?? DEFAULT_END_POLL_MS);
+    const { timeoutMs, signal } = options;
+    if (timeoutMs !== undefined)
+      this.timer = setTimeout(
+        () => this.cancel(new RunEndTimeoutError(runId, timeoutMs)),
+        timeoutMs,
+      );
+    // Settled once the caller has it in hand, not while it is being made.
+    if (signal?.aborted) queueMicrotask(this.onAbort);
+    else signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  announced(m: Msg): void {
+    this.decode(m).then(
+      (end) => this.finish({ end }),
+      (err) => this.cancel(err),
+    );
+  }
+
+  check(): void {
+    if (this.settled || this.checking) return;
+    this.checking = true;
+    this.endInLog().then(
+      (end) => {
+        this.checking = false;
+        if (end) this.finish({ end });
+      },
+      (err) => {
+        this.checking = false;
+        this.cancel(err);
+      },
+    );
+  }
+
+  cancel(reason: unknown): void {
+    this.finish({ err: reason });
+  }
+
+  private finish(outcome: { end: RunEnd } | { err: unknown }): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearInterval(this.poll);
+    if (this.timer) clearTimeout(this.timer);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.forget();
+    if ('end' in outcome) this.resolve(outcome.end);
+    else this.reject(outcome.err);
   }
 }

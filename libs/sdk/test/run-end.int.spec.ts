@@ -124,6 +124,9 @@ describe('waiting for a run to end (TetherClient.outcome and startAndWait)', () 
     const waiting = sut.outcome(runId, { signal: stop.signal });
     stop.abort(new Error('not needed any more'));
     await expect(waiting).rejects.toThrow('not needed any more');
+    await expect(
+      sut.outcome(runId, { signal: AbortSignal.abort(new Error('aborted before')) }),
+    ).rejects.toThrow('aborted before');
   });
 
   it('refuses an announcement that is not the end of the awaited run', async () => {
