@@ -31,6 +31,7 @@ export type Invocation =
       agent: string;
       input: string;
       follow: boolean;
+      wait: boolean;
       mode?: RunMode;
       roles?: string[];
     }
@@ -138,6 +139,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   follow: { type: 'boolean', short: 'f' },
+  wait: { type: 'boolean', short: 'w' },
   mode: { type: 'string' },
   roles: { type: 'string' },
   reason: { type: 'string' },
@@ -164,7 +166,7 @@ const GLOBAL: OptionName[] = ['nats', 'prefix', 'tenant', 'user', 'json', 'help'
 
 /** Positional arguments and own options of each command. */
 const SHAPE: Record<CommandName, { args: string[]; options: OptionName[] }> = {
-  run: { args: ['agent', 'input'], options: ['follow', 'mode', 'roles'] },
+  run: { args: ['agent', 'input'], options: ['follow', 'wait', 'mode', 'roles'] },
   events: { args: ['runId'], options: [] },
   cancel: { args: ['runId'], options: ['reason'] },
   rebuild: { args: [], options: [] },
@@ -240,12 +242,15 @@ export function parseArgv(argv: string[]): Invocation {
         throw new UsageError(`--mode must be one of ${MODES.join(', ')}`, command);
       }
       const roles = parseRoles(values.roles, command);
+      if (values.follow && values.wait)
+        throw new UsageError('--follow already waits for the outcome: give one of them', command);
       return {
         command,
         flags,
         agent,
         input,
         follow: values.follow ?? false,
+        wait: values.wait ?? false,
         mode: values.mode as RunMode | undefined,
         roles,
       };

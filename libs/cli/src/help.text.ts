@@ -14,10 +14,11 @@ const EXIT_CODES = `Exit codes: 0 ok, 1 run not successful / command rejected / 
             3 NATS or the Tether services unreachable, 130 interrupted.`;
 
 const COMMAND_HELP: Record<CommandName, string> = {
-  run: `Usage: tether run <agent> "<input>" [--follow] [--mode live|shadow|dry-run] [--roles a,b]
+  run: `Usage: tether run <agent> "<input>" [--follow | --wait] [--mode live|shadow|dry-run] [--roles a,b]
 
 Starts a run of <agent> and prints its run id.
   -f, --follow      print every event as it is appended, then the outcome; exit 0 only on success
+  -w, --wait        print only the outcome once the run ends; exit 0 only on success
   --mode <mode>     live (default), shadow (tools in dry-run) or dry-run
   --roles <a,b>     roles of the user (default: user)
 
@@ -145,7 +146,7 @@ export function generalHelp(): string {
 Usage: tether <command> [arguments] [options]
 
 Commands:
-  run <agent> "<input>"   start a run (--follow to watch it)
+  run <agent> "<input>"   start a run (--follow to watch it, --wait for its outcome)
   events <runId>          print a run's event log
   runs                    list the tenant's runs (--status, --agent, --user, --from, …)
   trace <runId>           what a run did, step by step, from the trace-store

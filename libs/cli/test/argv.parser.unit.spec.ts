@@ -36,15 +36,24 @@ describe('parseArgv', () => {
       agent: 'support-agent',
       input: 'Where is order 1042?',
       follow: true,
+      wait: false,
       mode: 'shadow',
       roles: ['user', 'vip'],
     });
+  });
+
+  it('takes --wait (-w) for run, but not together with --follow', () => {
+    expect(parseArgv(['run', 'a', 'b', '-w'])).toMatchObject({ follow: false, wait: true });
+    expect(() => parseArgv(['run', 'a', 'b', '--wait', '--follow'])).toThrow(
+      /--follow already waits for the outcome/,
+    );
   });
 
   it('defaults run to not following, with no mode or roles', () => {
     expect(parseArgv(['run', 'a', 'b'])).toMatchObject({
       command: 'run',
       follow: false,
+      wait: false,
       mode: undefined,
       roles: undefined,
       flags: { json: false },

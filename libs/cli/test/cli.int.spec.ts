@@ -49,6 +49,28 @@ describe('tether (the CLI, built and spawned)', () => {
       expect(events.at(-1)?.event.type).toBe('run.completed');
     });
 
+    it('with --wait prints the run id and then only the outcome', async () => {
+      const { code, stdout, stderr } = await tether([
+        'run',
+        'support-agent',
+        'Where is order 1042?',
+        '--wait',
+        '--prefix',
+        stack.prefix,
+      ]);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      const lines = stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(3);
+      expect(lines[0]).toMatch(/^run_[0-9A-Z]{26}$/);
+      expect(lines[1]).toMatch(/^✔ success \(completed\) in \d/);
+      expect(lines[2]).toMatch(/Order 1042 shipped/);
+
+      const rejected = await tether(['run', 'no-such-agent', 'hi', '-w', '--prefix', stack.prefix]);
+      expect(rejected.code).toBe(1);
+      expect(rejected.stdout).toMatch(/✖ failed \(unknown_agent\)/);
+    });
+
     it('exits 1 when the run does not succeed', async () => {
       const { code, stdout } = await tether([
         'run',

@@ -2,6 +2,7 @@ import type { RunMode } from '@tether/sdk';
 import { ExitCode } from '../cli.errors';
 import type { CommandContext } from './command.context';
 import { printRun } from './run.printer';
+import { exitCodeOf, formatOutcome } from '../event.formatter';
 
 /** Said once on stderr when a followed run shows no event for this long. */
 export const QUIET_HINT_MS = 10_000;
@@ -10,13 +11,18 @@ export interface RunArgs {
   agent: string;
   input: string;
   follow: boolean;
+  wait: boolean;
   mode?: RunMode;
   roles?: string[];
 }
 
-/** `tether run`: prints the run id, then (with --follow) the run as it happens. */
+/**
+ * `tether run`: prints the run id, then (with --follow) the run as it happens, or (with --wait)
+ * its outcome once it ends.
+ */
 export async function runCommand(ctx: CommandContext, args: RunArgs): Promise<ExitCode> {
   const { client, config } = ctx;
+  const t0 = Date.now();
   const started = await client.startRun({
     agent: args.agent,
     input: args.input,
@@ -25,6 +31,7 @@ export async function runCommand(ctx: CommandContext, args: RunArgs): Promise<Ex
     mode: args.mode,
   });
   ctx.out(config.json ? JSON.stringify(started) : started.runId);
+  if (args.wait) return printOutcome(ctx, started.runId, t0);
   if (!args.follow) return ExitCode.Ok;
 
   let seen = false;
@@ -43,6 +50,21 @@ export async function runCommand(ctx: CommandContext, args: RunArgs): Promise<Ex
   } finally {
     clearTimeout(hint);
   }
+}
+
+/** Waits for the run's end alone (the SDK's `outcome`: one message, not every event). */
+async function printOutcome(ctx: CommandContext, runId: string, t0: number): Promise<ExitCode> {
+  let end;
+  try {
+    end = await ctx.client.outcome(runId, { signal: ctx.signal });
+  } catch (err) {
+    if (ctx.signal.aborted) return ExitCode.Interrupted;
+    throw err;
+  }
+  ctx.out(
+    ctx.config.json ? JSON.stringify(end) : formatOutcome(end, Date.now() - t0, ctx.config.color),
+  );
+  return exitCodeOf(end);
 }
 
 async function* tap<T>(source: AsyncIterable<T>, onItem: () => void): AsyncGenerator<T> {
