@@ -85,6 +85,13 @@ function publishRefused(error: ApiError): NatsError {
   return err;
 }
 
+/** The headers an event is stored with: its id, type, trace context and offloaded data. */
+function storedHeaders(event: TetherEvent, dataRef: string | undefined) {
+  const headers = eventHeaders(event);
+  if (dataRef) headers.set(Header.DataRef, dataRef);
+  return headers;
+}
+
 /** JetStream's "wrong last sequence" API error. */
 const WRONG_LAST_SEQUENCE = 10071;
 /** JetStream's "wrong last msg id" API error. */
@@ -183,8 +190,7 @@ export class EventStore {
   ): Promise<Appended> {
     assertEvent(event);
     const { body, ref } = await this.payloads.encode(event);
-    const headers = eventHeaders(event);
-    if (ref) headers.set(Header.DataRef, ref.sha256);
+    const headers = storedHeaders(event, ref?.sha256);
     if (expect && 'lastMsgID' in expect) headers.set(EXPECTED_LAST_MSG_ID, expect.lastMsgID);
     if (expect && 'lastSubjectSequence' in expect) {
       headers.set(EXPECTED_LAST_SUBJECT_SEQUENCE, String(expect.lastSubjectSequence));
@@ -199,19 +205,14 @@ export class EventStore {
     if (ack.error) throw publishRefused(ack.error);
     if (!ack.stream) throw NatsError.errorForCode(ErrorCode.JetStreamInvalidAck);
     // A duplicate too: its first appender may have died before announcing it.
-    if (isTerminalType(event.type)) this.announceEnd(event, body, ref?.sha256);
+    if (isTerminalType(event.type)) {
+      const end = subjects.runEnd(this.prefix, event.tenantId, event.runId);
+      // The stored message once more (core NATS, not stored), so that a client waiting for the
+      // outcome receives one message instead of every event of the run; a waiter that misses
+      // it finds the end in the log (see the SDK's `outcome`).
+      this.nc.publish(end, body, { headers: storedHeaders(event, ref?.sha256) });
+    }
     return { seq: ack.seq!, duplicate: ack.duplicate ?? false };
-  }
-
-  /**
-   * Publishes a stored terminal event on the run's end subject, so that a client waiting for the
-   * outcome receives one message instead of every event of the run. Not stored: a waiter that
-   * misses it finds the end in the log (see the SDK's `outcome`).
-   */
-  private announceEnd(event: TetherEvent, body: Uint8Array, ref: string | undefined): void {
-    const headers = eventHeaders(event);
-    if (ref) headers.set(Header.DataRef, ref);
-    this.nc.publish(subjects.runEnd(this.prefix, event.tenantId, event.runId), body, { headers });
   }
 
   /** Stream sequence of the run's last event, 0 when the run has none. */

@@ -54,13 +54,11 @@ export async function runCommand(ctx: CommandContext, args: RunArgs): Promise<Ex
 
 /** Waits for the run's end alone (the SDK's `outcome`: one message, not every event). */
 async function printOutcome(ctx: CommandContext, runId: string, t0: number): Promise<ExitCode> {
-  let end;
-  try {
-    end = await ctx.client.outcome(runId, { signal: ctx.signal });
-  } catch (err) {
-    if (ctx.signal.aborted) return ExitCode.Interrupted;
+  const end = await ctx.client.outcome(runId, { signal: ctx.signal }).catch((err: unknown) => {
+    if (ctx.signal.aborted) return undefined;
     throw err;
-  }
+  });
+  if (!end) return ExitCode.Interrupted;
   ctx.out(
     ctx.config.json ? JSON.stringify(end) : formatOutcome(end, Date.now() - t0, ctx.config.color),
   );
