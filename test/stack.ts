@@ -10,6 +10,7 @@ import {
   uniquePrefix,
   type TestDatabase,
 } from '../libs/testing/src/infra.helper';
+import { routeNotices } from '../libs/testing/src/notice-router.helper';
 import {
   orchestratorService,
   type OrchestratorPorts,
@@ -146,6 +147,10 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
   for (const name of wanted) services[name] = await boot(name);
   const nc = await connectTestNats(`${o.label}-client`);
   const store = new EventStore(nc, prefix);
+  // The trace-store's projector sends the budget ledger and the approval queue their notices.
+  const needsNotices = wanted.includes('budget') || wanted.includes('approval');
+  const router =
+    needsNotices && !wanted.includes('trace-store') ? await routeNotices(nc, prefix) : undefined;
 
   const publishRaw = async (subject: string, data: string | Uint8Array, msgId?: string) => {
     const h = natsHeaders();
@@ -225,6 +230,7 @@ export async function startStack(o: StackOptions): Promise<TestStack> {
     },
     async stop() {
       for (const name of [...wanted].reverse()) await services[name]?.close();
+      await router?.stop();
       await deleteStreams(await nc.jetstreamManager(), prefix);
       await nc.close();
       await db.drop();

@@ -20,6 +20,7 @@ export * from './approvals/approval-queue';
 export * from './internal/execute-tool.request';
 export * from './internal/run-deadline.command';
 export * from './internal/run-resume.command';
+export * from './internal/notices';
 export * from './traces/run-queries';
 export * from './traces/run-timeline';
 export * from './traces/alerts';

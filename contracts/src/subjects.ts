@@ -23,12 +23,16 @@ export const Header = {
   DataRef: 'Tether-Data-Ref',
   TraceParent: 'traceparent',
   TraceState: 'tracestate',
+  /** On a notice: the stream sequence of the event it copies, in the log. */
+  LogSeq: 'Tether-Log-Seq',
 } as const;
 
 export interface StreamNames {
   cmd: string;
   evt: string;
   ctl: string;
+  /** Notices: copies of the few events a service acts on (see `NoticeAudience`). */
+  ntc: string;
 }
 
 export function assertPrefix(prefix: string): string {
@@ -51,7 +55,7 @@ function upperPrefix(prefix: string): string {
 
 export function streamNames(prefix: string): StreamNames {
   const p = upperPrefix(prefix);
-  return { cmd: `${p}_CMD`, evt: `${p}_EVT`, ctl: `${p}_CTL` };
+  return { cmd: `${p}_CMD`, evt: `${p}_EVT`, ctl: `${p}_CTL`, ntc: `${p}_NTC` };
 }
 
 export interface BucketNames {
@@ -141,6 +145,15 @@ export const subjects = {
   runEnd: (prefix: string, tenant: string, runId: string) => `${prefix}.end.${tenant}.${runId}`,
   /** The ends of every run of one tenant. */
   tenantEnds: (prefix: string, tenant: string) => `${prefix}.end.${tenant}.*`,
+  /**
+   * `<P>.ntc.<audience>.<tenant>.<runId>`: an event of the run's log copied for the one service
+   * that acts on it (internal; see `NoticeAudience`).
+   */
+  notice: (prefix: string, audience: string, tenant: string, runId: string) =>
+    `${prefix}.ntc.${audience}.${tenant}.${runId}`,
+  /** Every notice for one audience, for its consumer's filter. */
+  audienceNotices: (prefix: string, audience: string) => `${prefix}.ntc.${audience}.>`,
+  allNotices: (prefix: string) => `${prefix}.ntc.>`,
   allCommands: (prefix: string) => `${prefix}.cmd.>`,
   allControl: (prefix: string) => `${prefix}.ctl.>`,
   /** `<P>.ctl.<tenant>.rejected`: commands that could not be parsed at all. */

@@ -29,7 +29,7 @@ describe('the budget service killed (SIGKILL) twice while runs pay for their cal
       TETHER_BUDGET_WAIT_MS: '60000',
       TETHER_ACK_WAIT_MS: '2000',
     });
-    for (const name of ['budget', 'tool-executor', 'orchestrator'] as const)
+    for (const name of ['trace-store', 'budget', 'tool-executor', 'orchestrator'] as const)
       await stack.start(name);
     nc = await connectTestNats('budget-crash');
     db = new Client({ connectionString: stack.db.url });

@@ -1,12 +1,13 @@
 import type { NatsConnection } from 'nats';
 import { streamNames, subjects, type TetherEvent } from '@tether/contracts';
-import { EventStore, newId } from '@tether/event-store';
+import { EventStore, newId, type RunningConsumer } from '@tether/event-store';
 import {
   aModelResponded,
   aRunStarted,
   anEvent,
   connectTestNats,
   eventually,
+  routeNotices,
   startIsolatedService,
   uniquePrefix,
   type IsolatedService,
@@ -18,6 +19,7 @@ import { buildCli, tether } from './cli.process';
 describe('tether spend and tether budget (the CLI, built and spawned)', () => {
   let budget: IsolatedService;
   let nc: NatsConnection;
+  let router: RunningConsumer;
   const cli = (args: string[], env?: Record<string, string>) =>
     tether([...args, '--prefix', budget.prefix], env);
 
@@ -42,8 +44,10 @@ describe('tether spend and tether budget (the CLI, built and spawned)', () => {
     buildCli();
     budget = await startIsolatedService('clibudget', (env) => budgetService(loadConfig(env)));
     nc = await connectTestNats('cli-budget');
+    router = await routeNotices(nc, budget.prefix);
   });
   afterAll(async () => {
+    await router?.stop();
     await nc?.close();
     await budget?.stop();
   });

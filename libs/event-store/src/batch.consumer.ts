@@ -1,4 +1,4 @@
-import { createInbox, type JsMsg, type NatsConnection } from 'nats';
+import { createInbox, type JsMsg, type NatsConnection, type Subscription } from 'nats';
 import { toJsMsg } from 'nats/lib/jetstream/jsmsg';
 import { Header, streamNames, type StoredEvent } from '@tether/contracts';
 import { isErrorNamed } from '@tether/errors';
@@ -68,12 +68,13 @@ export async function consumeBatches(
     }
   };
 
+  const puller = new WaitingPuller(nc, stream, spec.durable);
   const loop = (async () => {
     while (!stopped) {
       const began = Date.now();
       let batch: JsMsg[] = [];
       try {
-        batch = await pullWaiting(nc, stream, spec.durable, options.maxBatch);
+        batch = await puller.pull(options.maxBatch);
       } catch (err) {
         // The server or the durable is away (a restart, a rebuild): the messages wait there.
         options.onError?.(err, []);
@@ -92,6 +93,7 @@ export async function consumeBatches(
       stopped = true;
       wake?.();
       await loop;
+      puller.close();
     },
   };
 }
@@ -108,41 +110,66 @@ const REQUEST_TIMEOUT = 408;
  * open (every new event is sent at once), and its classic `fetch` with `no_wait` ends at the
  * first message that saw nothing pending, dropping any the server still sends (they come back
  * only after the ack wait).
+ *
+ * One reply subscription serves every pull of the consumer: subscribing anew for each pull
+ * made the server rebuild its subject routing several times a second per consumer. A message
+ * that arrives after its pull gave up (a timeout) joins the next pull's batch.
  */
-function pullWaiting(
-  nc: NatsConnection,
-  stream: string,
-  durable: string,
-  max: number,
-): Promise<JsMsg[]> {
-  const msgs: JsMsg[] = [];
-  return new Promise((resolve, reject) => {
-    const end = (err?: Error) => {
-      clearTimeout(timer);
-      sub.unsubscribe();
-      // What did arrive is handled; it would otherwise wait for the ack wait.
-      if (err && msgs.length === 0) reject(err);
-      else resolve(msgs);
-    };
-    const timer = setTimeout(() => end(), PULL_TIMEOUT_MS);
-    const sub = nc.subscribe(createInbox(), {
+class WaitingPuller {
+  private readonly inbox = createInbox();
+  private readonly sub: Subscription;
+  private msgs: JsMsg[] = [];
+  private current?: { max: number; end: (err?: Error) => void };
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly stream: string,
+    private readonly durable: string,
+  ) {
+    this.sub = nc.subscribe(this.inbox, {
       callback: (err, m) => {
-        if (err) return end(err);
+        if (err) return this.current?.end(err);
         const code = m.headers?.code ?? 0;
-        if (code === NO_MESSAGES || code === REQUEST_TIMEOUT) return end();
+        if (code === NO_MESSAGES || code === REQUEST_TIMEOUT) return this.current?.end();
         if (code >= 300) {
-          return end(new Error(`pull from ${durable}: ${code} ${m.headers?.description ?? ''}`));
+          const status = `${code} ${m.headers?.description ?? ''}`;
+          return this.current?.end(new Error(`pull from ${this.durable}: ${status}`));
         }
-        msgs.push(toJsMsg(m));
-        if (msgs.length >= max) end();
+        this.msgs.push(toJsMsg(m));
+        if (this.current && this.msgs.length >= this.current.max) this.current.end();
       },
     });
-    nc.publish(
-      `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
-      JSON.stringify({ batch: max, no_wait: true }),
-      { reply: sub.getSubject() },
-    );
-  });
+  }
+
+  pull(max: number): Promise<JsMsg[]> {
+    return new Promise((resolve, reject) => {
+      const end = (err?: Error) => {
+        clearTimeout(timer);
+        this.current = undefined;
+        const msgs = this.msgs;
+        this.msgs = [];
+        // What did arrive is handled; it would otherwise wait for the ack wait.
+        if (err && msgs.length === 0) reject(err);
+        else resolve(msgs);
+      };
+      const timer = setTimeout(() => end(), PULL_TIMEOUT_MS);
+      this.current = { max, end };
+      this.nc.publish(
+        `$JS.API.CONSUMER.MSG.NEXT.${this.stream}.${this.durable}`,
+        JSON.stringify({ batch: Math.max(1, max - this.msgs.length), no_wait: true }),
+        { reply: this.inbox },
+      );
+    });
+  }
+
+  close(): void {
+    this.sub.unsubscribe();
+  }
+}
+
+/** An event as a projection receives it: decoded, with the message it came in (to copy it on). */
+export interface LoggedEvent extends StoredEvent {
+  msg: JsMsg;
 }
 
 /**
@@ -156,15 +183,17 @@ export async function decodeBatch(
   payloads: PayloadStore,
   onUnreadable: (msg: JsMsg, err: Error) => void,
   wanted?: (type: string) => boolean,
-): Promise<StoredEvent[]> {
-  const events: StoredEvent[] = [];
+): Promise<LoggedEvent[]> {
+  const events: LoggedEvent[] = [];
   for (const m of msgs) {
     if (wanted && !wanted(m.headers?.get(Header.Type) ?? '')) continue;
     try {
       const event = await payloads.decode(m.data);
       // An offloaded payload was not in the message scanned for NULs.
       const scrub = hasNul(m.data) || m.headers?.has(Header.DataRef);
-      events.push({ seq: m.seq, event: scrub ? withoutNul(event) : event });
+      // A notice is known by its event's place in the log, not by its own in `_NTC`.
+      const seq = Number(m.headers?.get(Header.LogSeq)) || m.seq;
+      events.push({ seq, event: scrub ? withoutNul(event) : event, msg: m });
     } catch (err) {
       // Only a bad event is skipped; failing to fetch its payload fails the batch, to be retried.
       if (!isErrorNamed(err, 'ValidationError')) throw err;

@@ -1,7 +1,4 @@
 import {
-  ErrorCode,
-  NatsError,
-  type ApiError,
   type JetStreamClient,
   type JetStreamManager,
   type NatsConnection,
@@ -18,15 +15,11 @@ import {
 import { ConcurrencyError } from '@tether/errors';
 import { assertEvent, eventHeaders } from './event.codec';
 import { DEFAULT_OFFLOAD_BYTES, PayloadStore } from './payload.store';
-import { ReplyInbox } from './reply.inbox';
+import { publishAcked, type PubAck } from './acked.publish';
 import { isNotFound } from './streams.provisioner';
 
-export interface Appended {
-  /** Stream sequence of the event (of the original, for a duplicate). */
-  seq: number;
-  /** True when the `Nats-Msg-Id` was already in the log: nothing new was written. */
-  duplicate: boolean;
-}
+/** An append's acknowledgement: the event's stream sequence, and whether it was there already. */
+export type Appended = PubAck;
 
 /**
  * The direct get API (the streams allow it) of nats.js 2.x: there but not part of its
@@ -62,28 +55,8 @@ export interface EventStoreOptions {
   offloadBytes?: number;
 }
 
-/** How long an append waits for JetStream's acknowledgement (nats.js's default). */
-const PUBLISH_TIMEOUT_MS = 5_000;
 const EXPECTED_LAST_MSG_ID = 'Nats-Expected-Last-Msg-Id';
 const EXPECTED_LAST_SUBJECT_SEQUENCE = 'Nats-Expected-Last-Subject-Sequence';
-
-/** JetStream's answer to a publish. */
-interface PubAckReply {
-  stream?: string;
-  seq?: number;
-  duplicate?: boolean;
-  error?: ApiError;
-}
-
-/** A refused publish as nats.js reports it: a `NatsError` carrying the API error. */
-function publishRefused(error: ApiError): NatsError {
-  const err = new NatsError(
-    (error.description || ErrorCode.Unknown).toLowerCase(),
-    `${error.code}`,
-  );
-  err.api_error = error;
-  return err;
-}
 
 /** The headers an event is stored with: its id, type, trace context and offloaded data. */
 function storedHeaders(event: TetherEvent, dataRef: string | undefined) {
@@ -195,15 +168,12 @@ export class EventStore {
     if (expect && 'lastSubjectSequence' in expect) {
       headers.set(EXPECTED_LAST_SUBJECT_SEQUENCE, String(expect.lastSubjectSequence));
     }
-    // What `js.publish` does, through the connection's reply inbox (see `ReplyInbox`).
-    const reply = await ReplyInbox.of(this.nc).request(
+    const ack = await publishAcked(
+      this.nc,
       this.subjectOf(event.tenantId, event.runId),
       body,
-      { headers, timeoutMs: PUBLISH_TIMEOUT_MS },
+      headers,
     );
-    const ack = JSON.parse(Buffer.from(reply.data).toString('utf8')) as PubAckReply;
-    if (ack.error) throw publishRefused(ack.error);
-    if (!ack.stream) throw NatsError.errorForCode(ErrorCode.JetStreamInvalidAck);
     // A duplicate too: its first appender may have died before announcing it.
     if (isTerminalType(event.type)) {
       const end = subjects.runEnd(this.prefix, event.tenantId, event.runId);
@@ -212,7 +182,7 @@ export class EventStore {
       // it finds the end in the log (see the SDK's `outcome`).
       this.nc.publish(end, body, { headers: storedHeaders(event, ref?.sha256) });
     }
-    return { seq: ack.seq!, duplicate: ack.duplicate ?? false };
+    return ack;
   }
 
   /** Stream sequence of the run's last event, 0 when the run has none. */

@@ -1,8 +1,15 @@
-import type { NatsConnection } from 'nats';
-import { subjects, type StoredEvent } from '@tether/contracts';
-import { consumeBatches, decodeBatch } from './batch.consumer';
+import type { JetStreamManager, NatsConnection } from 'nats';
+import { streamNames, subjects, type NoticeAudience } from '@tether/contracts';
+import { consumeBatches, decodeBatch, type LoggedEvent } from './batch.consumer';
 import { ensureDurable, type DurableSpec, type RunningConsumer } from './durable.consumer';
 import { PayloadStore } from './payload.store';
+import { isNotFound } from './streams.provisioner';
+
+/**
+ * How often a reader of notices pulls: a person looking at the approval queue does not notice
+ * 200 ms, and a run's next reservation settles its last call itself (see the budget service).
+ */
+export const NOTICE_POLL_MS = 200;
 
 export interface LogProjectionOptions {
   prefix: string;
@@ -12,6 +19,16 @@ export interface LogProjectionOptions {
   ackWaitMs: number;
   /** What is kept from the log, for log lines: "the budget ledger". */
   name: string;
+  /**
+   * What is read: the whole log (default), or only the notices for one service (the few events
+   * of each run it acts on, copied from the log by the trace-store's projector).
+   */
+  notices?: NoticeAudience;
+  /**
+   * The least time between two pulls (default 50 ms). A batch is a transaction whatever its
+   * size: a reader of notices, which are few, does well to wait longer and batch more.
+   */
+  pollMs?: number;
   /** The event types to decode; the rest are skipped by header, unread. Default: every type. */
   types?: ReadonlySet<string>;
   /**
@@ -28,7 +45,7 @@ export interface LogProjectionOptions {
 }
 
 /**
- * Feeds the whole run log to `handle` in batches (up to 1000, pulled every 50 ms), from a
+ * Feeds the whole run log (or one service's notices) to `handle` in batches (up to 1000, pulled every 50 ms), from a
  * durable shared by every instance; `handle` must be idempotent (see `order` for what a failed
  * batch or a dead instance means). An event that cannot be decoded is logged and
  * skipped, never allowed to stop the projection. With `types`, a batch with none of them is not
@@ -37,19 +54,25 @@ export interface LogProjectionOptions {
 export async function projectLog(
   nc: NatsConnection,
   options: LogProjectionOptions,
-  handle: (batch: StoredEvent[]) => Promise<void>,
+  handle: (batch: LoggedEvent[]) => Promise<void>,
 ): Promise<RunningConsumer> {
+  const { notices } = options;
   const spec: DurableSpec = {
-    stream: 'evt',
+    stream: notices ? 'ntc' : 'evt',
     durable: options.durable,
-    filterSubject: subjects.allEvents(options.prefix),
+    filterSubject: notices
+      ? subjects.audienceNotices(options.prefix, notices)
+      : subjects.allEvents(options.prefix),
     maxAckPending: 10_000,
     // A batch may take a while under load; redelivering it early would only repeat work.
     ackWaitMs: Math.max(options.ackWaitMs, 30_000),
     ackPolicy: options.order === 'tolerant' ? 'explicit' : 'all',
   };
   const { logger, name, types } = options;
-  await ensureDurable(await nc.jetstreamManager(), options.prefix, spec);
+  const jsm = await nc.jetstreamManager();
+  // Earlier versions read the whole log under the same name: that durable would only pile up.
+  if (notices) await removeDurable(jsm, streamNames(options.prefix).evt, options.durable);
+  await ensureDurable(jsm, options.prefix, spec);
   const payloads = new PayloadStore(nc.jetstream(), options.prefix);
   return consumeBatches(
     nc,
@@ -72,7 +95,7 @@ export async function projectLog(
       maxBatch: 1000,
       // Every batch costs a transaction and a run-summary update per run in it: at 20 ms the
       // standard workload spent ~0.8 ms more CPU per run; the lag stays well within its target.
-      pollMs: 50,
+      pollMs: options.pollMs ?? 50,
       onError: (err, batch) =>
         logger.warn(
           { err: (err as Error).message },
@@ -82,4 +105,14 @@ export async function projectLog(
         ),
     },
   );
+}
+
+async function removeDurable(
+  jsm: JetStreamManager,
+  stream: string,
+  durable: string,
+): Promise<void> {
+  await jsm.consumers.delete(stream, durable).catch((err) => {
+    if (!isNotFound(err)) throw err;
+  });
 }

@@ -23,12 +23,15 @@ export interface StreamSettings {
   replicas: number;
   /** How long a run's snapshot is kept after it was last written. */
   snapshotTtlMs: number;
+  /** How long a notice waits for its service (one that is down longer misses it). */
+  noticeTtlMs: number;
 }
 
 export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
   duplicateWindowMs: 120_000,
   replicas: 1,
   snapshotTtlMs: 7 * 24 * 3_600_000,
+  noticeTtlMs: 7 * 24 * 3_600_000,
 };
 
 const ms = (n: number) => n * 1_000_000;
@@ -58,11 +61,19 @@ export function streamConfigs(
       deny_purge: false,
     },
     { ...common, name: names.ctl, subjects: [subjects.allControl(prefix)] },
+    // Copies of the log's events for the services that act on a few of them: the log stays the
+    // truth, so notices expire once every service has long had them.
+    {
+      ...common,
+      name: names.ntc,
+      subjects: [subjects.allNotices(prefix)],
+      max_age: ms(settings.noticeTtlMs),
+    },
   ];
 }
 
 /**
- * Creates the `_CMD`, `_EVT` and `_CTL` streams, or brings their settings up to date, and the
+ * Creates the `_CMD`, `_EVT`, `_CTL` and `_NTC` streams, or brings their settings up to date, and the
  * `_SWITCHES` KV bucket (the kill switches). Idempotent.
  */
 export async function provisionStreams(

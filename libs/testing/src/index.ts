@@ -5,3 +5,4 @@ export * from './long-run-agent';
 export * from './service.helper';
 export * from './metrics.helper';
 export * from './detailed-run';
+export * from './notice-router.helper';

@@ -10,7 +10,13 @@ import {
   type TetherEvent,
 } from '@tether/contracts';
 import { EventStore, newId, requestService } from '@tether/event-store';
-import { anEvent, eventually, startIsolatedService, type IsolatedService } from '@tether/testing';
+import {
+  anEvent,
+  eventually,
+  routeNotices,
+  startIsolatedService,
+  type IsolatedService,
+} from '@tether/testing';
 import { budgetService } from '../src/budget.module';
 import type { Clock } from '../src/application/ports';
 import { loadConfig } from '../src/config';
@@ -55,8 +61,13 @@ export async function startBudget(
     budgetService(loadConfig({ ...base, ...env }), { clock }),
   );
   const store = new EventStore(svc.sut.nc, svc.prefix);
+  const router = await routeNotices(svc.sut.nc, svc.prefix);
   return {
     ...svc,
+    async stop() {
+      await router.stop();
+      await svc.stop();
+    },
     clock,
     ask: (op, body) => requestService(svc.sut.nc, svc.prefix, BUDGET_SERVICE, op, body, 15_000),
     async append(type, data, run) {

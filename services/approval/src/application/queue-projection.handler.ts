@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApprovalStatus, QueueKind, isTerminalType, type TetherEvent } from '@tether/contracts';
+import {
+  APPROVAL_NOTICE_TYPES,
+  ApprovalStatus,
+  QueueKind,
+  isTerminalType,
+  type TetherEvent,
+} from '@tether/contracts';
 import { riskOfTier } from '@tether/run-domain';
 import { ApprovalQueue, toItem, type NewEntry } from '../adapters/persistence/approval.queue';
 import { NOTIFIER, type ApprovalNotifier } from './ports';
@@ -7,19 +13,8 @@ import { NOTIFIER, type ApprovalNotifier } from './ports';
 /** Reviews and drafts are looked at whenever someone gets to them: they do not expire. */
 const NEVER = new Date('9999-12-31T00:00:00Z');
 
-/** The event types the queue is built from; every other event is skipped at once. */
-export const QUEUE_EVENT_TYPES = new Set<string>([
-  'approval.requested',
-  'approval.granted',
-  'approval.denied',
-  'approval.expired',
-  'review.requested',
-  'tool.drafted',
-  'run.completed',
-  'run.failed',
-  'run.aborted',
-  'run.cancelled',
-]);
+/** The event types the queue is built from (its notices); any other is skipped at once. */
+export const QUEUE_EVENT_TYPES = APPROVAL_NOTICE_TYPES;
 
 /**
  * Projects the run log into the approval queue. Idempotent, so replays and redeliveries are

@@ -5,8 +5,8 @@ import {
 } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { consumerName } from '@tether/contracts';
-import { projectLog, type RunningConsumer } from '@tether/event-store';
+import { NoticeAudience, consumerName } from '@tether/contracts';
+import { NOTICE_POLL_MS, projectLog, type RunningConsumer } from '@tether/event-store';
 import { InjectConfig, InjectLogger, InjectNats, type BaseConfig } from '@tether/service-kit';
 import { SERVICE } from '../../config';
 import {
@@ -15,10 +15,9 @@ import {
 } from '../../application/queue-projection.handler';
 
 /**
- * Feeds the approval queue from the run log, in batches, from one durable shared by every
- * instance. The log's subjects say nothing of event types (NATS 2.9 filters one subject per
- * consumer), so every event arrives and all but the few the queue needs are skipped by header,
- * without being decoded.
+ * Feeds the approval queue from its notices (`<P>.ntc.approval.>`: the approval, review and
+ * draft events and the ends of runs, copied from the log by the trace-store's projector), in
+ * batches, from one durable shared by every instance.
  */
 @Injectable()
 export class QueueEventsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -39,6 +38,8 @@ export class QueueEventsConsumer implements OnApplicationBootstrap, OnApplicatio
         durable: consumerName(SERVICE, 'queue'),
         ackWaitMs: this.config.ackWaitMs,
         name: 'the approval queue',
+        notices: NoticeAudience.Approval,
+        pollMs: NOTICE_POLL_MS,
         types: QUEUE_EVENT_TYPES,
         logger: this.logger,
       },

@@ -6,7 +6,7 @@ import {
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { streamNames } from '@tether/contracts';
-import { isNotFound, projectLog, type RunningConsumer } from '@tether/event-store';
+import { NoticeRouter, isNotFound, projectLog, type RunningConsumer } from '@tether/event-store';
 import { InjectConfig, InjectLogger, InjectNats, type BaseConfig } from '@tether/service-kit';
 import { ProjectEventsHandler } from '../../application/project-events.handler';
 import { LagWindow } from '../../domain/lag-window';
@@ -20,19 +20,29 @@ export const PROJECTOR_DURABLE = 'trace-store-projection';
 /** The durable of earlier versions, acked once per batch; removed at start (ack policy is fixed). */
 const LEGACY_DURABLE = 'trace-store-projector';
 
-/** Feeds every event of the log to the projection, in batches, from a durable shared by all instances. */
+/**
+ * Feeds every event of the log to the projection, in batches, from a durable shared by all
+ * instances. Being the one reader of the whole log, it also copies the few events other services
+ * act on into their notices (`NoticeRouter`), before projecting them: a batch the projection
+ * fails is forwarded again, which stores nothing new.
+ */
 @Injectable()
 export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private running?: RunningConsumer;
   /** Decision-to-commit delay of recent events, for `status` and the benchmark. */
   readonly lag = new LagWindow(20_000);
+  private readonly router: NoticeRouter;
+  /** The checkpoint the last rebuild truncated: events up to it had their notices sent then. */
+  private forwardedThrough = 0;
 
   constructor(
     @InjectNats() private readonly nc: NatsConnection,
     @InjectConfig() private readonly config: BaseConfig,
     @InjectLogger() private readonly logger: Logger,
     private readonly project: ProjectEventsHandler,
-  ) {}
+  ) {
+    this.router = new NoticeRouter(nc, config.prefix);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.deleteDurable(LEGACY_DURABLE);
@@ -55,6 +65,8 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
         logger: this.logger,
       },
       async (batch) => {
+        const through = this.forwardedThrough;
+        await this.router.forward(through ? batch.filter((b) => b.seq > through) : batch);
         await this.project.handle(batch);
         const now = Date.now();
         for (const b of batch) this.lag.record(now - Date.parse(b.event.time));
@@ -66,6 +78,7 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
   async rebuild(): Promise<number> {
     await this.running?.stop();
     await this.deleteDurable(PROJECTOR_DURABLE);
+    this.forwardedThrough = Math.max(this.forwardedThrough, await this.project.checkpoint());
     await this.project.truncate();
     await this.start();
     return this.lastLogSeq();
