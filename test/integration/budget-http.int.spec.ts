@@ -10,10 +10,11 @@ import {
   type SetBudgetCap,
   type TetherEvent,
 } from '@tether/contracts';
-import { newId, requestService } from '@tether/event-store';
+import { newId, requestService, type RunningConsumer } from '@tether/event-store';
 import { startService, type RunningService } from '@tether/service-kit';
 import { aModelResponded, aRunStarted, anEvent } from '../../libs/testing/src/run-events.builder';
 import { eventually, testEnv } from '../../libs/testing/src/infra.helper';
+import { routeNotices } from '../../libs/testing/src/notice-router.helper';
 import { budgetService } from '../../services/budget/src/budget.module';
 import { loadConfig as budgetConfig } from '../../services/budget/src/config';
 import {
@@ -27,6 +28,8 @@ import { startStack, type TestStack } from '../stack';
 describe('spend and budget caps over HTTP, through the real budget service', () => {
   let stack: TestStack;
   let budget: RunningService | undefined;
+  // The trace-store's projector is not running here: this sends the budget ledger its notices.
+  let router: RunningConsumer | undefined;
   let call: ReturnType<typeof httpClient>;
   const keys = { u1: '', u2: '', operator: '', admin: '', otherOperator: '' };
 
@@ -91,6 +94,7 @@ describe('spend and budget caps over HTTP, through the real budget service', () 
         }),
       ),
     );
+    router = await routeNotices(stack.nc, stack.prefix);
     const port = (stack.services.gateway.app.getHttpServer().address() as AddressInfo).port;
     call = httpClient(`http://127.0.0.1:${port}`);
     const createKey = (tenantId: string, subject: string, roles: string[]) =>
@@ -102,6 +106,7 @@ describe('spend and budget caps over HTTP, through the real budget service', () 
     keys.otherOperator = await createKey('globex', 'ops_9', ['operator']);
   });
   afterAll(async () => {
+    await router?.stop();
     await budget?.close();
     await stack?.stop();
   });

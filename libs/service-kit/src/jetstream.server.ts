@@ -49,6 +49,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   protected override readonly logger = new Logger(JetStreamServer.name);
   private running: RunningConsumer[] = [];
   private subscriptions: Subscription[] = [];
+  /**
+   * Handlers by pattern, looked up once: Nest's lookup first tries the pattern as JSON, and a
+   * plain name such as `run.start` throws (with a stack trace) on every message.
+   */
+  private readonly handlers = new Map<string, MessageHandler>();
 
   constructor(private readonly options: JetStreamServerOptions) {
     super();
@@ -95,7 +100,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private async dispatchEvent(binding: ConsumerBinding, msg: JsMsg): Promise<void> {
     const pattern = binding.patternOf(msg);
-    const handler = this.getHandlerByPattern(pattern);
+    let handler = this.handlers.get(pattern);
+    if (!handler) {
+      // Only patterns with a handler are kept: any subject a publisher makes up is not.
+      handler = this.getHandlerByPattern(pattern) ?? undefined;
+      if (handler) this.handlers.set(pattern, handler);
+    }
     // A message nobody here handles is not an error: the consumer's filter is wider than its handlers.
     if (!handler) return;
     await this.invoke(handler, msg);
