@@ -14,7 +14,11 @@ export const NoticeAudience = {
 } as const;
 export type NoticeAudience = (typeof NoticeAudience)[keyof typeof NoticeAudience];
 
-/** What the approval queue is built from: its entries, their outcomes, and the ends of runs. */
+/**
+ * What the approval queue is built from: its entries, their outcomes, and the ends of runs that
+ * may leave an approval pending. A run completes only once nothing waits for a person (a model
+ * is not asked again while a call waits for approval), so `run.completed` is not among them.
+ */
 export const APPROVAL_NOTICE_TYPES: ReadonlySet<string> = new Set<string>([
   'approval.requested',
   'approval.granted',
@@ -22,7 +26,6 @@ export const APPROVAL_NOTICE_TYPES: ReadonlySet<string> = new Set<string>([
   'approval.expired',
   'review.requested',
   'tool.drafted',
-  'run.completed',
   'run.failed',
   'run.aborted',
   'run.cancelled',

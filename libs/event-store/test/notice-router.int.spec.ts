@@ -14,6 +14,7 @@ import {
   projectLog,
   provisionStreams,
   toEnvelopes,
+  type Decided,
   type LoggedEvent,
   type RunningConsumer,
 } from '@tether/event-store';
@@ -28,6 +29,7 @@ describe('notices: the few events a service acts on, copied from the log', () =>
   const prefix = uniquePrefix('notice');
   const running: RunningConsumer[] = [];
   let log: StoredEvent[] = [];
+  let cancelled: TetherEvent[] = [];
 
   /** Reads one service's notices as that service does. */
   async function readNotices(audience: NoticeAudience): Promise<LoggedEvent[]> {
@@ -62,6 +64,21 @@ describe('notices: the few events a service acts on, copied from the log', () =>
     });
     await store.appendAll(events, 0);
     log = await store.read('acme', 'run_notice1');
+    // A run cancelled while its call waits for a person.
+    const started = events[0];
+    const requested = events.find((e) => e.type === 'approval.requested')!;
+    cancelled = toEnvelopes(
+      [
+        { type: started.type, data: started.data },
+        { type: requested.type, data: requested.data },
+        {
+          type: 'run.cancelled',
+          data: { outcome: 'aborted', reason: 'user', message: 'stopped', requestedBy: 'u1' },
+        },
+      ] as Decided[],
+      { runId: 'run_notice2', tenantId: 'acme', source: 'test@0' },
+    );
+    await store.appendAll(cancelled, 0);
     // The router as the trace-store's projector runs it: over the whole log.
     const router = new NoticeRouter(nc, prefix);
     running.push(
@@ -90,8 +107,9 @@ describe('notices: the few events a service acts on, copied from the log', () =>
         ['run.started', 'tool.denied', 'run.completed'].includes(e.type) ||
         (['model.responded', 'tool.completed'].includes(e.type) && paid(e)),
     );
-    await eventually(() => seen.length >= expected.length || undefined, 'the budget notices');
-    expect(typesOf(seen)).toEqual([
+    await eventually(() => seen.length >= expected.length + 2 || undefined, 'the budget notices');
+    const first = seen.filter((s) => s.event.runId === 'run_notice1');
+    expect(typesOf(first)).toEqual([
       'run.started',
       'model.responded',
       'tool.denied',
@@ -101,17 +119,28 @@ describe('notices: the few events a service acts on, copied from the log', () =>
       'run.completed',
     ]);
     // Each is the logged event itself, known by its place in the log.
-    expect(seen.map(({ seq, event }) => ({ seq, event }))).toEqual(expected);
+    expect(first.map(({ seq, event }) => ({ seq, event }))).toEqual(expected);
+    expect(seen.filter((s) => s.event.runId === 'run_notice2').map((s) => s.event.id)).toEqual([
+      cancelled[0].id,
+      cancelled[2].id,
+    ]);
     // A model call that failed before anything was held, and unpaid calls, are not sent.
     expect(typesOf(seen)).not.toContain('model.failed');
     expect(log.length).toBeGreaterThan(seen.length * 2);
   });
 
-  it('gives the approval queue what waits for a person, its outcome, and the end of the run', async () => {
+  it('gives the approval queue what waits for a person, its outcome, and the end of a run that may leave it waiting', async () => {
     const seen = await readNotices(NoticeAudience.Approval);
-    await eventually(() => seen.length >= 3 || undefined, 'the approval notices');
-    expect(typesOf(seen)).toEqual(['approval.requested', 'approval.granted', 'run.completed']);
-    const bySeq = new Map(log.map((s) => [s.seq, s.event]));
+    await eventually(() => seen.length >= 4 || undefined, 'the approval notices');
+    // A completed run has nothing waiting: its end is not sent.
+    expect(seen.map((s) => [s.event.runId, s.event.type])).toEqual([
+      ['run_notice1', 'approval.requested'],
+      ['run_notice1', 'approval.granted'],
+      ['run_notice2', 'approval.requested'],
+      ['run_notice2', 'run.cancelled'],
+    ]);
+    const both = [...log, ...(await store.read('acme', 'run_notice2'))];
+    const bySeq = new Map(both.map((s) => [s.seq, s.event]));
     for (const { seq, event } of seen) expect(event).toEqual(bySeq.get(seq));
   });
 
@@ -120,18 +149,18 @@ describe('notices: the few events a service acts on, copied from the log', () =>
     const ntc = streamNames(prefix).ntc;
     const end = log.at(-1)!;
     const msg = await jsm.streams.getMessage(ntc, {
-      last_by_subj: subjects.notice(prefix, NoticeAudience.Approval, 'acme', 'run_notice1'),
+      last_by_subj: subjects.notice(prefix, NoticeAudience.Budget, 'acme', 'run_notice1'),
     });
     expect(msg.header.get(Header.Type)).toBe('run.completed');
     expect(msg.header.get(Header.LogSeq)).toBe(String(end.seq));
-    expect(msg.header.get(Header.MsgId)).toBe(`${end.event.id}.approval`);
+    expect(msg.header.get(Header.MsgId)).toBe(`${end.event.id}.budget`);
   });
 
   it('stores nothing new when a batch is forwarded again', async () => {
     const jsm = await nc.jetstreamManager();
     const ntc = streamNames(prefix).ntc;
     const count = async () => (await jsm.streams.info(ntc)).state.messages;
-    await eventually(async () => ((await count()) === 10 ? true : undefined), 'every notice');
+    await eventually(async () => ((await count()) === 13 ? true : undefined), 'every notice');
     const again: LoggedEvent[] = [];
     const consumer = await projectLog(
       nc,
@@ -140,9 +169,9 @@ describe('notices: the few events a service acts on, copied from the log', () =>
         again.push(...batch);
       },
     );
-    await eventually(() => again.length >= log.length || undefined, 'the log once more');
+    await eventually(() => again.length >= log.length + 3 || undefined, 'the log once more');
     await consumer.stop();
-    expect(await new NoticeRouter(nc, prefix).forward(again)).toBe(10);
-    expect(await count()).toBe(10);
+    expect(await new NoticeRouter(nc, prefix).forward(again)).toBe(13);
+    expect(await count()).toBe(13);
   });
 });
