@@ -102,6 +102,18 @@ export interface ConsumeOptions {
   onError?: (err: unknown, msg: JsMsg, disposition: Disposition) => void;
 }
 
+/** Deletes a durable consumer of one of the prefix's streams, if it is there. */
+export async function removeDurable(
+  jsm: JetStreamManager,
+  prefix: string,
+  stream: keyof StreamNames,
+  durable: string,
+): Promise<void> {
+  await jsm.consumers.delete(streamNames(prefix)[stream], durable).catch((err) => {
+    if (!isNotFound(err)) throw err;
+  });
+}
+
 /**
  * Pulls from a durable consumer and runs `handle` for each message, up to `concurrency` at once.
  * Success acks; failure naks with backoff or terms with a dead-letter record. A handler never

@@ -1,9 +1,13 @@
-import type { JetStreamManager, NatsConnection } from 'nats';
-import { streamNames, subjects, type NoticeAudience } from '@tether/contracts';
+import type { NatsConnection } from 'nats';
+import { subjects, type NoticeAudience } from '@tether/contracts';
 import { consumeBatches, decodeBatch, type LoggedEvent } from './batch.consumer';
-import { ensureDurable, type DurableSpec, type RunningConsumer } from './durable.consumer';
+import {
+  ensureDurable,
+  removeDurable,
+  type DurableSpec,
+  type RunningConsumer,
+} from './durable.consumer';
 import { PayloadStore } from './payload.store';
-import { isNotFound } from './streams.provisioner';
 
 /**
  * How often a reader of notices pulls: a person looking at the approval queue does not notice
@@ -45,8 +49,8 @@ export interface LogProjectionOptions {
 }
 
 /**
- * Feeds the whole run log (or one service's notices) to `handle` in batches (up to 1000, pulled every 50 ms), from a
- * durable shared by every instance; `handle` must be idempotent (see `order` for what a failed
+ * Feeds the whole run log (or one service's notices) to `handle` in batches (up to 1000, pulled
+ * every `pollMs`), from a durable shared by every instance; `handle` must be idempotent (see `order` for what a failed
  * batch or a dead instance means). An event that cannot be decoded is logged and
  * skipped, never allowed to stop the projection. With `types`, a batch with none of them is not
  * handed over; without, every batch is (a projection that checkpoints sees the log's end).
@@ -71,7 +75,7 @@ export async function projectLog(
   const { logger, name, types } = options;
   const jsm = await nc.jetstreamManager();
   // Earlier versions read the whole log under the same name: that durable would only pile up.
-  if (notices) await removeDurable(jsm, streamNames(options.prefix).evt, options.durable);
+  if (notices) await removeDurable(jsm, options.prefix, 'evt', options.durable);
   await ensureDurable(jsm, options.prefix, spec);
   const payloads = new PayloadStore(nc.jetstream(), options.prefix);
   return consumeBatches(
@@ -105,14 +109,4 @@ export async function projectLog(
         ),
     },
   );
-}
-
-async function removeDurable(
-  jsm: JetStreamManager,
-  stream: string,
-  durable: string,
-): Promise<void> {
-  await jsm.consumers.delete(stream, durable).catch((err) => {
-    if (!isNotFound(err)) throw err;
-  });
 }

@@ -6,7 +6,7 @@ import {
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { streamNames } from '@tether/contracts';
-import { NoticeRouter, isNotFound, projectLog, type RunningConsumer } from '@tether/event-store';
+import { NoticeRouter, projectLog, removeDurable, type RunningConsumer } from '@tether/event-store';
 import { InjectConfig, InjectLogger, InjectNats, type BaseConfig } from '@tether/service-kit';
 import { ProjectEventsHandler } from '../../application/project-events.handler';
 import { LagWindow } from '../../domain/lag-window';
@@ -85,10 +85,7 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async deleteDurable(name: string): Promise<void> {
-    const jsm = await this.nc.jetstreamManager();
-    await jsm.consumers.delete(streamNames(this.config.prefix).evt, name).catch((err) => {
-      if (!isNotFound(err)) throw err;
-    });
+    await removeDurable(await this.nc.jetstreamManager(), this.config.prefix, 'evt', name);
   }
 
   async lastLogSeq(): Promise<number> {
