@@ -23,6 +23,19 @@ export function eventValidator(type: EventType): ValidateFunction {
   return v;
 }
 
+const compiledFiles = new Map<string, ValidateFunction>();
+
+/** The compiled validator of one generated schema file (its path under `contracts/schemas/`). */
+export function schemaValidator(file: string): ValidateFunction {
+  let v = compiledFiles.get(file);
+  if (!v) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    v = ajv.compile(require(`../schemas/${file}`));
+    compiledFiles.set(file, v);
+  }
+  return v;
+}
+
 export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map(
     (e) =>

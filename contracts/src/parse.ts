@@ -6,7 +6,7 @@ import { EventEnvelope, type TetherEvent } from './events/envelope';
 import { EVENT_DATA, SCHEMA_VERSION, isEventType, type EventType } from './events/registry';
 import { CommandName } from './subjects';
 import { upcast } from './upcasters';
-import { describeErrors, eventValidator } from './event-validators';
+import { describeErrors, eventValidator, schemaValidator } from './event-validators';
 
 /** The result of parsing untrusted input: never throws for bad input. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: string[] };
@@ -36,6 +36,28 @@ export function parseAs<T extends object>(cls: new () => T, plain: unknown): Par
   const instance = plainToInstance(cls, plain);
   const errors = validateSync(instance, OPTIONS);
   return errors.length ? { ok: false, problems: flatten(errors) } : { ok: true, value: instance };
+}
+
+/**
+ * `parseAs` for a class with a generated schema file, for requests on a hot path: the compiled
+ * schema first (microseconds, against tens for the classes), the classes only for what it
+ * refuses, so problems read the same whichever path found them.
+ */
+export function parseAsFast<T extends object>(
+  cls: new () => T,
+  schemaFile: string,
+  plain: unknown,
+): Parsed<T> {
+  if (
+    typeof plain === 'object' &&
+    plain !== null &&
+    !Array.isArray(plain) &&
+    !tooDeep(plain, MAX_JSON_DEPTH) &&
+    schemaValidator(schemaFile)(plain)
+  ) {
+    return { ok: true, value: plain as T };
+  }
+  return parseAs(cls, plain);
 }
 
 export function parseJson(bytes: Uint8Array | string): Parsed<unknown> {

@@ -15,6 +15,7 @@ import { Type } from 'class-transformer';
 import { TOKEN_PATTERN } from '../subjects';
 import { RUN_ID_PATTERN, RunMode, Tier } from '../vocabulary';
 import type { TetherEvent } from '../events/envelope';
+import { parseAsFast, type Parsed } from '../parse';
 
 export class ToolReservation {
   @IsString() id!: string;
@@ -63,3 +64,8 @@ export interface ToolExecuted {
 }
 
 export const TOOL_EXECUTOR = { service: 'tool-executor', execute: 'tool.execute' } as const;
+
+/** Validates a `tool.execute` request, on the executor's hot path (see `parseAsFast`). */
+export function parseExecuteTool(plain: unknown): Parsed<ExecuteTool> {
+  return parseAsFast(ExecuteTool, `internal/${TOOL_EXECUTOR.execute}.schema.json`, plain);
+}

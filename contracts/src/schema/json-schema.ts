@@ -23,6 +23,7 @@ import { COMMANDS } from '../commands';
 import { CommandRejected, SwitchFlipped, SwitchSetting } from '../events/control.events';
 import { EventEnvelope } from '../events/envelope';
 import { AlertFired } from '../traces/alerts';
+import { ExecuteTool, TOOL_EXECUTOR } from '../internal/execute-tool.request';
 import {
   EVENT_DATA,
   EVENT_TYPES,
@@ -88,6 +89,7 @@ function contractClasses(): Set<Class> {
     SwitchSetting,
     AlertFired,
     AgentSpec,
+    ExecuteTool,
   ].forEach(visit);
   // Schemas are keyed by class name, so two contract classes must never share one.
   const byName = new Map<string, Class>();
@@ -245,6 +247,13 @@ export function buildJsonSchemas(): Record<string, JsonSchema> {
     AlertFired.name,
     'An alert rule that fired for an agent of a tenant, recorded on <P>.ctl.<tenant>.alert.',
     all[AlertFired.name],
+    all,
+  );
+  // Internal, not part of the bus contract: compiled by the tool-executor for its hot path.
+  files[`internal/${TOOL_EXECUTOR.execute}.schema.json`] = document(
+    ExecuteTool.name,
+    `Internal request <P>.svc.${TOOL_EXECUTOR.service}.${TOOL_EXECUTOR.execute} (orchestrator to tool-executor).`,
+    all[ExecuteTool.name],
     all,
   );
   files['agent.schema.json'] = document(

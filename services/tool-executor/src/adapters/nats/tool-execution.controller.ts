@@ -1,13 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { Msg } from 'nats';
-import {
-  ExecuteTool,
-  TOOL_EXECUTOR,
-  parseAs,
-  parseJson,
-  type ToolExecuted,
-} from '@tether/contracts';
+import { TOOL_EXECUTOR, parseExecuteTool, parseJson, type ToolExecuted } from '@tether/contracts';
 import { ValidationError } from '@tether/errors';
 import { EventStore } from '@tether/event-store';
 import { ExecuteToolHandler } from '../../application/execute-tool.handler';
@@ -23,7 +17,7 @@ export class ToolExecutionController {
   @MessagePattern(TOOL_EXECUTOR.execute)
   async onExecute(@Payload() msg: Msg): Promise<ToolExecuted> {
     const json = parseJson(msg.data);
-    const parsed = json.ok ? parseAs(ExecuteTool, json.value) : json;
+    const parsed = json.ok ? parseExecuteTool(json.value) : json;
     if (!parsed.ok) throw new ValidationError('invalid tool.execute request', parsed.problems);
     const { seq, events } = await this.execute.handle(parsed.value);
     // A large result is in the payload bucket already: the reply names it, as the log does.
