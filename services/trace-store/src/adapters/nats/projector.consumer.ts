@@ -23,8 +23,8 @@ const LEGACY_DURABLE = 'trace-store-projector';
 /**
  * Feeds every event of the log to the projection, in batches, from a durable shared by all
  * instances. Being the one reader of the whole log, it also copies the few events other services
- * act on into their notices (`NoticeRouter`), before projecting them: a batch the projection
- * fails is forwarded again, which stores nothing new.
+ * act on into their notices (`NoticeRouter`), while projecting them: a batch that fails either
+ * is forwarded again, which stores nothing new.
  */
 @Injectable()
 export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -66,8 +66,13 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
       },
       async (batch) => {
         const through = this.forwardedThrough;
-        await this.router.forward(through ? batch.filter((b) => b.seq > through) : batch);
-        await this.project.handle(batch);
+        // Side by side, and the batch is acked only once both are done: either failing sends
+        // the batch round again, which stores no notice and projects no row twice.
+        const done = await Promise.allSettled([
+          this.router.forward(through ? batch.filter((b) => b.seq > through) : batch),
+          this.project.handle(batch),
+        ]);
+        for (const d of done) if (d.status === 'rejected') throw d.reason;
         const now = Date.now();
         for (const b of batch) this.lag.record(now - Date.parse(b.event.time));
       },
