@@ -41,14 +41,15 @@ describe('the budget service killed (SIGKILL) twice while runs pay for their cal
     await stack?.stop();
   });
 
+  const start = (runId: string, i: number) =>
+    publishRunStart(nc, stack.prefix, {
+      runId,
+      agent: i % 2 ? 'priced-agent' : 'metered-agent',
+      userId: `u_${i % 4}`,
+    });
+
   it('ends every run, and the ledger equals the sum of the costs in the log', async () => {
     const runIds = Array.from({ length: RUNS }, (_, i) => `run_budgetcrash${i}`);
-    const start = (runId: string, i: number) =>
-      publishRunStart(nc, stack.prefix, {
-        runId,
-        agent: i % 2 ? 'priced-agent' : 'metered-agent',
-        userId: `u_${i % 4}`,
-      });
     for (const [i, runId] of runIds.slice(0, RUNS / 2).entries()) await start(runId, i);
     await stack.kill('budget');
     for (const [i, runId] of runIds.slice(RUNS / 2).entries()) await start(runId, i + RUNS / 2);
@@ -79,6 +80,36 @@ describe('the budget service killed (SIGKILL) twice while runs pay for their cal
       60_000,
     ).catch(() => undefined);
     const ledger = await ledgerOf(db);
+    expect(ledger.held).toBe(0);
+    expect(ledger.settledUsd).toBeCloseTo(spent, 9);
+  }, 240_000);
+
+  it('settles every call of runs that ended while the trace-store, which sends the ledger its notices, was killed', async () => {
+    const runIds = Array.from({ length: RUNS }, (_, i) => `run_noticecrash${i}`);
+    for (const [i, runId] of runIds.slice(0, RUNS / 2).entries()) await start(runId, i);
+    await stack.kill('trace-store');
+    for (const [i, runId] of runIds.slice(RUNS / 2).entries()) await start(runId, i + RUNS / 2);
+    const logs = (await waitForRunEnds(nc, stack.prefix, runIds, 90_000)).map((log) =>
+      log.map((s) => s.event),
+    );
+    const spent = logs.reduce((sum, events) => sum + costOf(events), 0);
+    expect(spent).toBeGreaterThan(0);
+    // A run's last call is settled only from the log: while no projection runs, its hold stays.
+    expect((await ledgerOf(db, runIds)).held).toBeGreaterThan(0);
+    await stack.start('trace-store');
+    await new Promise((r) => setTimeout(r, 200));
+    await stack.kill('trace-store');
+    await stack.start('trace-store');
+
+    await eventually(
+      async () => {
+        const l = await ledgerOf(db, runIds);
+        return l.held === 0 && Math.abs(l.settledUsd - spent) < 1e-9 ? l : undefined;
+      },
+      'the ledger to settle every call of the log',
+      60_000,
+    ).catch(() => undefined);
+    const ledger = await ledgerOf(db, runIds);
     expect(ledger.held).toBe(0);
     expect(ledger.settledUsd).toBeCloseTo(spent, 9);
   }, 240_000);
