@@ -89,7 +89,12 @@ export function parseCommand<N extends CommandName>(
   name: N,
   plain: unknown,
 ): Parsed<CommandBody<N>> {
-  return parseAs(COMMANDS[name] as unknown as new () => CommandBody<N>, plain);
+  // Every run.start is parsed twice (by its client and by the orchestrator): the compiled schema.
+  return parseAsFast(
+    COMMANDS[name] as unknown as new () => CommandBody<N>,
+    `commands/${name}.schema.json`,
+    plain,
+  );
 }
 
 /**

@@ -1,4 +1,13 @@
-import { ExecuteTool, MAX_JSON_DEPTH, parseAs, parseExecuteTool } from '../src';
+import {
+  CommandName,
+  ExecuteTool,
+  MAX_INPUT_CHARS,
+  MAX_JSON_DEPTH,
+  StartRun,
+  parseAs,
+  parseCommand,
+  parseExecuteTool,
+} from '../src';
 
 const valid = {
   tenantId: 'acme',
@@ -54,5 +63,37 @@ describe(parseExecuteTool.name, () => {
     const broken = parseExecuteTool({ ...valid, tier: 3 });
     expect(broken.ok).toBe(false);
     expect(!broken.ok && broken.problems.join(' ')).toMatch(/tier/);
+  });
+});
+
+const start = {
+  runId: 'run_01JTEST0000000000000000000',
+  agent: 'support-agent',
+  input: 'Where is order 1042?',
+  userId: 'u_88',
+  roles: ['user'],
+};
+
+/** run.start bodies the compiled schema and the classes must judge alike. */
+const STARTS: [string, unknown][] = [
+  ['a valid body', start],
+  ['one with every option', { ...start, mode: 'shadow', execution: 'dry_run', metadata: { a: 1 } }],
+  ['an input at its limit', { ...start, input: 'x'.repeat(MAX_INPUT_CHARS) }],
+  ['an input over its limit', { ...start, input: 'x'.repeat(MAX_INPUT_CHARS + 1) }],
+  ['an input of emoji at its limit', { ...start, input: '😀'.repeat(MAX_INPUT_CHARS) }],
+  ['an agent name in capitals', { ...start, agent: 'Support' }],
+  ['a run id with a dot', { ...start, runId: 'run_a.b' }],
+  ['too many roles', { ...start, roles: Array.from({ length: 33 }, (_, i) => `r${i}`) }],
+  ['an unknown mode', { ...start, mode: 'wild' }],
+  ['a user id too long', { ...start, userId: 'u'.repeat(129) }],
+  ['no input', { ...start, input: undefined }],
+];
+
+describe('parseCommand(run.start)', () => {
+  it.each(STARTS)('judges %s as the contract classes do', (_name, body) => {
+    const fast = parseCommand(CommandName.RunStart, body);
+    const classes = parseAs(StartRun, body);
+    expect(fast.ok).toBe(classes.ok);
+    if (!fast.ok && !classes.ok) expect(fast.problems).toEqual(classes.problems);
   });
 });
