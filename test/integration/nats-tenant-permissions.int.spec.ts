@@ -263,20 +263,25 @@ describe('tenants on the bus (infra/nats/tenants.conf)', () => {
       expect(acme.refusals).toContainEqual({ operation: 'publish', subject: api });
     });
 
-    it('refuses control and internal service subjects, both ways', async () => {
+    it('refuses control, notice and internal service subjects, both ways', async () => {
       const ctl = subjects.allControl(P);
       const svc = subjects.service(P, '*', '*');
-      const heard = [hear(acme.nc, ctl), hear(acme.nc, svc)];
+      const ntc = subjects.allNotices(P);
+      const heard = [hear(acme.nc, ctl), hear(acme.nc, svc), hear(acme.nc, ntc)];
+      const forged = subjects.notice(P, 'budget', 'acme', 'run_1');
       acme.nc.publish(subjects.rejectedCommands(P, 'acme'), sc.encode('{}'));
       acme.nc.publish(subjects.service(P, 'approval', 'decide'), sc.encode('{}'));
+      acme.nc.publish(forged, sc.encode('{}'));
       await settle(acme.nc);
 
       expect(acme.refusals).toEqual(
         expect.arrayContaining([
           { operation: 'subscription', subject: ctl },
           { operation: 'subscription', subject: svc },
+          { operation: 'subscription', subject: ntc },
           { operation: 'publish', subject: subjects.rejectedCommands(P, 'acme') },
           { operation: 'publish', subject: subjects.service(P, 'approval', 'decide') },
+          { operation: 'publish', subject: forged },
         ]),
       );
       for (const h of heard) h.sub.unsubscribe();
