@@ -11,29 +11,21 @@ import type { EventType } from './events/registry';
 const ajv = new Ajv({ allErrors: true, strict: false });
 // ajv-formats may resolve its own copy of ajv 8 (the root holds ajv 6 for eslint): same API, other type identity.
 addFormats(ajv as unknown as Parameters<typeof addFormats>[0]);
-const compiled = new Map<EventType, ValidateFunction>();
+const compiled = new Map<string, ValidateFunction>();
 
-export function eventValidator(type: EventType): ValidateFunction {
-  let v = compiled.get(type);
+/** The compiled validator of one generated schema file (its path under `contracts/schemas/`). */
+export function schemaValidator(file: string): ValidateFunction {
+  let v = compiled.get(file);
   if (!v) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    v = ajv.compile(require(`../schemas/events/${type}.schema.json`));
-    compiled.set(type, v);
+    v = ajv.compile(require(`../schemas/${file}`));
+    compiled.set(file, v);
   }
   return v;
 }
 
-const compiledFiles = new Map<string, ValidateFunction>();
-
-/** The compiled validator of one generated schema file (its path under `contracts/schemas/`). */
-export function schemaValidator(file: string): ValidateFunction {
-  let v = compiledFiles.get(file);
-  if (!v) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    v = ajv.compile(require(`../schemas/${file}`));
-    compiledFiles.set(file, v);
-  }
-  return v;
+export function eventValidator(type: EventType): ValidateFunction {
+  return schemaValidator(`events/${type}.schema.json`);
 }
 
 export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {

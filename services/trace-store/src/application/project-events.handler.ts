@@ -114,6 +114,11 @@ export class ProjectEventsHandler {
    */
   private countedThrough = 0;
 
+  /** The checkpoint the last rebuild truncated (0 if none): what a replay has seen before. */
+  get replayedThrough(): number {
+    return this.countedThrough;
+  }
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly metrics: RunMetrics,

@@ -32,8 +32,6 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
   /** Decision-to-commit delay of recent events, for `status` and the benchmark. */
   readonly lag = new LagWindow(20_000);
   private readonly router: NoticeRouter;
-  /** The checkpoint the last rebuild truncated: events up to it had their notices sent then. */
-  private forwardedThrough = 0;
 
   constructor(
     @InjectNats() private readonly nc: NatsConnection,
@@ -65,7 +63,8 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
         logger: this.logger,
       },
       async (batch) => {
-        const through = this.forwardedThrough;
+        // Events up to the checkpoint a rebuild truncated had their notices sent then.
+        const through = this.project.replayedThrough;
         // Side by side, and the batch is acked only once both are done: either failing sends
         // the batch round again, which stores no notice and projects no row twice.
         const done = await Promise.allSettled([
@@ -83,7 +82,6 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
   async rebuild(): Promise<number> {
     await this.running?.stop();
     await this.deleteDurable(PROJECTOR_DURABLE);
-    this.forwardedThrough = Math.max(this.forwardedThrough, await this.project.checkpoint());
     await this.project.truncate();
     await this.start();
     return this.lastLogSeq();
