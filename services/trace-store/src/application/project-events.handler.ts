@@ -174,9 +174,13 @@ export class ProjectEventsHandler {
     const keys = [...new Set(fresh.map((f) => `${f.event.tenantId}\u0000${f.event.runId}`))].map(
       (k) => k.split('\u0000'),
     );
+    // A join on the key arrays is one primary-key probe per run, whatever the statistics say. A
+    // row-IN list was planned, whenever the table's statistics lagged behind its growth (a new
+    // or busy tenant), as a filtered scan of the tenant's every run.
     const existing: Record<string, unknown>[] = await tx.query(
-      `SELECT * FROM trace_runs WHERE (tenant_id, run_id) IN (${keys.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(',')}) FOR UPDATE`,
-      keys.flat(),
+      `SELECT r.* FROM unnest($1::text[], $2::text[]) AS k(tenant_id, run_id)
+       JOIN trace_runs r USING (tenant_id, run_id) FOR UPDATE OF r`,
+      [keys.map((k) => k[0]), keys.map((k) => k[1])],
     );
     const runs = new Map(existing.map((r) => [`${r.tenant_id}\u0000${r.run_id}`, summaryOf(r)]));
     for (const { seq, event } of [...fresh].sort((a, b) => a.seq - b.seq)) {
