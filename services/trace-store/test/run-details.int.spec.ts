@@ -113,28 +113,38 @@ describe('trace-store run details', () => {
     expect(none.items).toEqual([]);
   });
 
-  it('gives the same details when the events are projected one by one in reverse order', async () => {
+  it('gives the same details and summary however the events are batched and ordered', async () => {
     const logged: { seq: string; type: string; data: unknown; time: Date; event_id: string }[] =
       await svc.dataSource.query(
         `SELECT seq, type, data, time, event_id FROM trace_events WHERE tenant_id = 'acme' ORDER BY seq DESC`,
       );
     const handler = svc.app.get(ProjectEventsHandler);
-    for (const row of logged) {
-      const event = {
-        id: row.event_id,
-        type: row.type,
-        schemaVersion: 1,
-        tenantId: 'mirror',
-        runId: 'run_d1',
-        time: row.time.toISOString(),
-        source: 'test@0',
-        data: row.data,
-      } as TetherEvent;
-      // The log's own sequence numbers: the checkpoint stays where the log is.
-      const stored: StoredEvent = { seq: Number(row.seq), event };
-      expect(await handler.handle([stored])).toBe(1);
-    }
-    for (const { table } of DETAIL_TABLES) {
+    // The log's own sequence numbers: the checkpoint stays where the log is.
+    const storedAs = (tenantId: string): StoredEvent[] =>
+      logged.map((row) => ({
+        seq: Number(row.seq),
+        event: {
+          id: row.event_id,
+          type: row.type,
+          schemaVersion: 1,
+          tenantId,
+          runId: 'run_d1',
+          time: row.time.toISOString(),
+          source: 'test@0',
+          data: row.data,
+        } as TetherEvent,
+      }));
+    // One by one, last event first: the run's end is projected before its start.
+    for (const stored of storedAs('mirror')) expect(await handler.handle([stored])).toBe(1);
+    // In batches of five, taken in the order 3, 1, 4, 0, 2, … (each batch in log order).
+    const chunks: StoredEvent[][] = [];
+    const inOrder = storedAs('mirror2').reverse();
+    for (let i = 0; i < inOrder.length; i += 5) chunks.push(inOrder.slice(i, i + 5));
+    const order = chunks.map((_, i) => i).sort((a, b) => ((a * 3) % 5) - ((b * 3) % 5) || b - a);
+    expect(order).not.toEqual(chunks.map((_, i) => i));
+    for (const i of order) expect(await handler.handle(chunks[i])).toBe(chunks[i].length);
+
+    for (const table of ['trace_runs', ...DETAIL_TABLES.map((t) => t.table)]) {
       const of = (tenant: string) =>
         svc.dataSource.query(
           `SELECT * FROM ${table} WHERE tenant_id = $1 AND run_id = 'run_d1' ORDER BY 3, 4`,
@@ -145,6 +155,15 @@ describe('trace-store run details', () => {
       const original = strip(await of('acme'));
       expect(original.length).toBeGreaterThan(0);
       expect([table, strip(await of('mirror'))]).toEqual([table, original]);
+      expect([table, strip(await of('mirror2'))]).toEqual([table, original]);
     }
+    const [summary] = await svc.dataSource.query(
+      `SELECT status, duration_ms, event_count FROM trace_runs WHERE tenant_id = 'mirror'`,
+    );
+    expect(summary).toEqual({
+      status: 'completed',
+      duration_ms: expect.any(Number),
+      event_count: logged.length,
+    });
   });
 });

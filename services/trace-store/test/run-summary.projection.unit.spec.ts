@@ -11,6 +11,7 @@ import type { TetherEvent } from '@tether/contracts';
 import {
   applyToSummary,
   emptySummary,
+  summariesOf,
   type RunSummary,
 } from '../src/domain/run-summary.projection';
 
@@ -155,5 +156,34 @@ describe('run summary projection', () => {
         ] as [TetherEvent, number],
     );
     expect(project([log[0], ...many]).costUsd).toBe(1);
+  });
+
+  describe('summariesOf (a batch)', () => {
+    const other = (e: TetherEvent): TetherEvent => ({ ...e, runId: 'run_0other' });
+    const stored = log.map(([event, seq]) => ({ seq, event }));
+
+    it('gives one summary per run, each folded in log order whatever order the batch came in', () => {
+      const batch = [stored[3], stored[5], { seq: 30, event: other(log[0][0]) }, stored[0]];
+      const [first, second] = summariesOf(batch);
+      expect(first).toEqual(project([log[0], log[3], log[5]]));
+      expect(second).toEqual(
+        project([[other(log[0][0]), 30]], emptySummary(TEST_TENANT_ID, 'run_0other')),
+      );
+    });
+
+    it('orders the runs by tenant and run id, the order their rows are locked in', () => {
+      const runs = ['run_b', 'run_a', 'run_c'].flatMap((runId, i) => [
+        { seq: 10 + i, event: { ...log[0][0], runId } },
+        { seq: 20 + i, event: { ...log[0][0], runId, tenantId: 'a-first' } },
+      ]);
+      expect(summariesOf(runs).map((r) => `${r.tenantId}/${r.runId}`)).toEqual([
+        'a-first/run_a',
+        'a-first/run_b',
+        'a-first/run_c',
+        `${TEST_TENANT_ID}/run_a`,
+        `${TEST_TENANT_ID}/run_b`,
+        `${TEST_TENANT_ID}/run_c`,
+      ]);
+    });
   });
 });

@@ -3,102 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { StoredEvent } from '@tether/contracts';
 import { upsertRows } from '../adapters/persistence/detail-rows.upsert';
+import { mergeRunSummaries } from '../adapters/persistence/run-summaries.sql';
 import { DETAIL_TABLES, detailRowsOf } from '../domain/run-details.projection';
 import { metricSamplesOf, type MetricSample } from '../domain/run-metrics';
-import { applyToSummary, emptySummary, type RunSummary } from '../domain/run-summary.projection';
+import { summariesOf } from '../domain/run-summary.projection';
 import { RunMetrics } from './run-metrics';
 
 export const CHECKPOINT = 'trace';
-
-const RUN_COLUMNS = [
-  'tenant_id',
-  'run_id',
-  'agent',
-  'release',
-  'user_id',
-  'mode',
-  'status',
-  'outcome',
-  'reason',
-  'message',
-  'output',
-  'steps',
-  'tool_calls',
-  'input_tokens',
-  'output_tokens',
-  'cost_usd',
-  'created_at',
-  'started_at',
-  'ended_at',
-  'duration_ms',
-  'last_seq',
-  'status_seq',
-  'event_count',
-] as const;
-
-function rowOf(s: RunSummary): unknown[] {
-  return [
-    s.tenantId,
-    s.runId,
-    s.agent,
-    s.release,
-    s.userId,
-    s.mode,
-    s.status,
-    s.outcome,
-    s.reason,
-    s.message,
-    s.output,
-    s.steps,
-    s.toolCalls,
-    s.inputTokens,
-    s.outputTokens,
-    s.costUsd,
-    s.createdAt,
-    s.startedAt,
-    s.endedAt,
-    s.durationMs,
-    s.lastSeq,
-    s.statusSeq,
-    s.eventCount,
-  ];
-}
-
-function summaryOf(r: Record<string, unknown>): RunSummary {
-  const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
-  return {
-    tenantId: r.tenant_id as string,
-    runId: r.run_id as string,
-    agent: r.agent as string | null,
-    release: r.release as string | null,
-    userId: r.user_id as string | null,
-    mode: r.mode as string | null,
-    status: r.status as string,
-    outcome: r.outcome as string | null,
-    reason: r.reason as string | null,
-    message: r.message as string | null,
-    output: r.output as string | null,
-    steps: Number(r.steps),
-    toolCalls: Number(r.tool_calls),
-    inputTokens: Number(r.input_tokens),
-    outputTokens: Number(r.output_tokens),
-    costUsd: Number(r.cost_usd),
-    createdAt: iso(r.created_at),
-    startedAt: iso(r.started_at),
-    endedAt: iso(r.ended_at),
-    durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
-    lastSeq: Number(r.last_seq),
-    statusSeq: Number(r.status_seq),
-    eventCount: Number(r.event_count),
-  };
-}
-
-function placeholders(rows: number, cols: number): string {
-  return Array.from(
-    { length: rows },
-    (_, r) => `(${Array.from({ length: cols }, (_, c) => `$${r * cols + c + 1}`).join(',')})`,
-  ).join(',');
-}
 
 /**
  * Projects a batch of events in one transaction: event rows keyed by stream sequence (a replayed
@@ -171,37 +82,11 @@ export class ProjectEventsHandler {
     fresh: StoredEvent[],
     samples: MetricSample[],
   ): Promise<void> {
-    const keys = [...new Set(fresh.map((f) => `${f.event.tenantId}\u0000${f.event.runId}`))].map(
-      (k) => k.split('\u0000'),
-    );
-    // A join on the key arrays is one primary-key probe per run, whatever the statistics say. A
-    // row-IN list was planned, whenever the table's statistics lagged behind its growth (a new
-    // or busy tenant), as a filtered scan of the tenant's every run.
-    const existing: Record<string, unknown>[] = await tx.query(
-      `SELECT r.* FROM unnest($1::text[], $2::text[]) AS k(tenant_id, run_id)
-       JOIN trace_runs r USING (tenant_id, run_id) FOR UPDATE OF r`,
-      [keys.map((k) => k[0]), keys.map((k) => k[1])],
-    );
-    const runs = new Map(existing.map((r) => [`${r.tenant_id}\u0000${r.run_id}`, summaryOf(r)]));
-    for (const { seq, event } of [...fresh].sort((a, b) => a.seq - b.seq)) {
-      const key = `${event.tenantId}\u0000${event.runId}`;
-      const run = applyToSummary(
-        runs.get(key) ?? emptySummary(event.tenantId, event.runId),
-        event,
-        seq,
-      );
-      runs.set(key, run);
-      if (seq > this.countedThrough) samples.push(...metricSamplesOf(event, run));
+    const runs = await mergeRunSummaries(tx, summariesOf(fresh));
+    for (const { seq, event } of fresh) {
+      const run = runs.get(`${event.tenantId}\u0000${event.runId}`);
+      if (run && seq > this.countedThrough) samples.push(...metricSamplesOf(event, run));
     }
-    const rows = [...runs.values()];
-    const updates = RUN_COLUMNS.filter((c) => c !== 'tenant_id' && c !== 'run_id').map(
-      (c) => `${c} = EXCLUDED.${c}`,
-    );
-    await tx.query(
-      `INSERT INTO trace_runs (${RUN_COLUMNS.join(',')}) VALUES ${placeholders(rows.length, RUN_COLUMNS.length)}
-       ON CONFLICT (tenant_id, run_id) DO UPDATE SET ${updates.join(', ')}`,
-      rows.flatMap(rowOf),
-    );
   }
 
   private async updateDetails(tx: EntityManager, fresh: StoredEvent[]): Promise<void> {

@@ -3,6 +3,7 @@ import {
   isTerminalType,
   newRunView,
   type RunView,
+  type StoredEvent,
   type TetherEvent,
 } from '@tether/contracts';
 
@@ -56,18 +57,21 @@ function statusAfter(event: TetherEvent): string | undefined {
  * the log in any batching gives the same row.
  */
 export function applyToSummary(summary: RunSummary, event: TetherEvent, seq: number): RunSummary {
-  const next = {
-    ...summary,
-    eventCount: summary.eventCount + 1,
-    lastSeq: Math.max(summary.lastSeq, seq),
-    createdAt:
-      summary.createdAt && Date.parse(summary.createdAt) <= Date.parse(event.time)
-        ? summary.createdAt
-        : event.time,
-  };
+  const next = { ...summary };
+  applyInPlace(next, event, seq);
+  return next;
+}
+
+/** `applyToSummary` on a summary this module owns: a batch copies nothing per event. */
+function applyInPlace(next: RunSummary, event: TetherEvent, seq: number): void {
+  next.eventCount += 1;
+  next.lastSeq = Math.max(next.lastSeq, seq);
+  if (!next.createdAt || Date.parse(next.createdAt) > Date.parse(event.time)) {
+    next.createdAt = event.time;
+  }
   const status = statusAfter(event);
-  const terminalAlready = isTerminalRunStatus(summary.status);
-  if (status && seq > summary.statusSeq && !(terminalAlready && !isTerminalType(event.type))) {
+  const terminalAlready = isTerminalRunStatus(next.status);
+  if (status && seq > next.statusSeq && !(terminalAlready && !isTerminalType(event.type))) {
     next.status = status;
     next.statusSeq = seq;
   }
@@ -108,5 +112,24 @@ export function applyToSummary(summary: RunSummary, event: TetherEvent, seq: num
     next.endedAt = event.time;
     next.durationMs = next.startedAt ? Date.parse(event.time) - Date.parse(next.startedAt) : null;
   }
-  return next;
+}
+
+/**
+ * What a batch of newly projected events says about each run in it: the events of each run
+ * applied, in log order, to an empty summary. The stored summary and this partial one combine
+ * by rules that do not depend on which came first (see `mergeRunSummaries` in the persistence
+ * adapter): counts add up, the first event's time and the highest sequence are kept, the status
+ * is that of the highest-sequence event (a run's end outranks anything after it), the outcome
+ * is that of its end, and the duration runs from `run.started` to the end, whichever of the two
+ * was projected first. Runs come out in key order, the order their rows are locked in.
+ */
+export function summariesOf(events: readonly StoredEvent[]): RunSummary[] {
+  const runs = new Map<string, RunSummary>();
+  for (const { seq, event } of [...events].sort((a, b) => a.seq - b.seq)) {
+    const key = `${event.tenantId}\u0000${event.runId}`;
+    let run = runs.get(key);
+    if (!run) runs.set(key, (run = emptySummary(event.tenantId, event.runId)));
+    applyInPlace(run, event, seq);
+  }
+  return [...runs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
 }
