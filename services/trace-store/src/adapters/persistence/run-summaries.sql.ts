@@ -79,7 +79,8 @@ const NEWER_END = `EXCLUDED.ended_at IS NOT NULL AND (t.ended_at IS NULL OR EXCL
 const ENDED = `CASE WHEN ${NEWER_END} THEN EXCLUDED.ended_at ELSE t.ended_at END`;
 const STARTED = `COALESCE(EXCLUDED.started_at, t.started_at)`;
 
-const MERGE: Record<string, string> = {
+/** How each column of a stored summary takes in a partial one: every column but the key, checked. */
+const MERGE: Record<Exclude<(typeof RUN_COLUMNS)[number], 'tenant_id' | 'run_id'>, string> = {
   agent: 'COALESCE(EXCLUDED.agent, t.agent)',
   release: 'COALESCE(EXCLUDED.release, t.release)',
   user_id: 'COALESCE(EXCLUDED.user_id, t.user_id)',
@@ -102,8 +103,8 @@ const MERGE: Record<string, string> = {
   cost_usd: 't.cost_usd + EXCLUDED.cost_usd',
   event_count: 't.event_count + EXCLUDED.event_count',
 };
-const UPDATES = RUN_COLUMNS.filter((c) => c !== 'tenant_id' && c !== 'run_id')
-  .map((c) => `${c} = ${MERGE[c]}`)
+const UPDATES = Object.entries(MERGE)
+  .map(([column, merged]) => `${column} = ${merged}`)
   .join(', ');
 
 /**
