@@ -12,13 +12,12 @@
 // Prints one JSON document: runs/s at the concurrency, and CPU per run of every process.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpus, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { root } from '../scripts/lib/config.mjs';
 import { benchDatabase, benchInfra } from './infra.mjs';
 import { cpuMsPerRun, cpuSnapshot } from './cpu.mjs';
-import { round } from './stats.mjs';
+import { machine, round } from './stats.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
@@ -176,12 +175,7 @@ try {
     JSON.stringify(
       {
         workload: `the 24 events of each 5-step run appended as the services do, followed on a plain subscription, no service logic; concurrency ${CONCURRENCY}`,
-        machine: {
-          cpus: cpus().length,
-          cpuModel: cpus()[0]?.model,
-          memGiB: round(totalmem() / 2 ** 30, 1),
-          node: process.version,
-        },
+        machine: machine(),
         ...results,
       },
       null,

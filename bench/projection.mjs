@@ -10,13 +10,12 @@
 //
 // Prints one JSON document.
 import { randomBytes } from 'node:crypto';
-import { cpus, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { root } from '../scripts/lib/config.mjs';
 import { cpuMsPerRun, cpuSnapshot } from './cpu.mjs';
 import { benchDatabase, benchInfra } from './infra.mjs';
-import { round } from './stats.mjs';
+import { machine, round } from './stats.mjs';
 
 const require = createRequire(import.meta.url);
 const lib = (p) => require(join(root, p));
@@ -146,11 +145,7 @@ try {
   process.stdout.write(
     `${JSON.stringify(
       {
-        machine: {
-          cpus: cpus().length,
-          cpuModel: cpus()[0]?.model,
-          memGiB: Math.round(totalmem() / 2 ** 30),
-        },
+        machine: machine(),
         workload: `${IN_FLIGHT} runs in flight, 24 events each, as the services append them; the trace-store's handler, no NATS`,
         rounds,
       },

@@ -8,12 +8,11 @@
 //
 // Prints one JSON document; docs/PERFORMANCE.md keeps the figures.
 import { randomBytes } from 'node:crypto';
-import { cpus, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { root } from '../scripts/lib/config.mjs';
 import { benchDatabase, benchInfra } from './infra.mjs';
-import { pct, round } from './stats.mjs';
+import { machine, pct, round } from './stats.mjs';
 
 const require = createRequire(import.meta.url);
 const { ulid } = require('ulid');
@@ -281,11 +280,7 @@ try {
   process.stdout.write(
     `${JSON.stringify(
       {
-        machine: {
-          cpus: cpus().length,
-          cpuModel: cpus()[0]?.model,
-          memGiB: Math.round(totalmem() / 2 ** 30),
-        },
+        machine: machine(),
         seeded: {
           runs: storedRuns,
           runsInTenant: seeded.runIds.length,

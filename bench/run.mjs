@@ -7,13 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { cpus, totalmem } from 'node:os';
 import { root, SERVICES, stateDir } from '../scripts/lib/config.mjs';
 import { benchDatabase, benchInfra, spawnBenchService } from './infra.mjs';
 import { benchBudget } from './budget.mjs';
 import { benchGateway } from './gateway.mjs';
 import { cpuMsPerRun, cpuSnapshot } from './cpu.mjs';
-import { pct, round } from './stats.mjs';
+import { machine, pct, round } from './stats.mjs';
 
 const require = createRequire(import.meta.url);
 const { connect } = require('nats');
@@ -558,12 +557,7 @@ try {
       {
         workload:
           '5-step runs (4 no-op tier-0 tool calls + final answer), scripted model, all services as processes, projection on',
-        machine: {
-          cpus: cpus().length,
-          cpuModel: cpus()[0]?.model,
-          memGiB: round(totalmem() / 2 ** 30, 1),
-          node: process.version,
-        },
+        machine: machine(),
         perStepOverheadMs: {
           p50: round(pct(perStep, 0.5)),
           p99: round(pct(perStep, 0.99)),

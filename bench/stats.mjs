@@ -1,4 +1,5 @@
 // Figures of a benchmark: percentiles and rounding, the same way in every bench script.
+import { cpus, totalmem } from 'node:os';
 
 /** The q-quantile (0–1) of `xs`, nearest rank; 0 for no samples. */
 export const pct = (xs, q) => {
@@ -7,3 +8,11 @@ export const pct = (xs, q) => {
 };
 
 export const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** The machine a benchmark ran on, as every bench script reports it. */
+export const machine = () => ({
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memGiB: round(totalmem() / 2 ** 30, 1),
+  node: process.version,
+});
